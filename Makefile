@@ -1,0 +1,45 @@
+# The README's commands: `make run` serves the app; `make test` installs what it needs and runs the suite.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install run worker test test-postgres bench lint browser-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) advocacy seed
+	@echo "Serving on http://127.0.0.1:5000 (mail worker running beside it; Ctrl-C stops both)"
+	$(FLASK) advocacy worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
+
+worker: $(STAMP)
+	$(FLASK) advocacy worker
+
+# Browser tests need Debian's Chromium; install it when we are root and it is missing.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null) \
+	  || echo "chromium not installed: browser tests will be skipped"; }
+
+test: $(STAMP) browser-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP) browser-deps
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) -m bench.run
+
+lint: $(STAMP)
+	$(PY) -m pip install -q ruff && $(VENV)/bin/ruff check advocacy tests bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

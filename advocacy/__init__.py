@@ -1,0 +1,115 @@
+"""advocacy: an open-source petition platform."""
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BaseConverter
+
+from .config import INSTANCE_DIR, config_from_env
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+
+
+class SlugConverter(BaseConverter):
+    """Lower-case words and hyphens: keeps /campaigns/<slug>.json distinct from /campaigns/<slug>."""
+
+    regex = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config or config_from_env())
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (see README, Configuration).")
+    app.url_map.converters["slug"] = SlugConverter
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    configure_logging(app)
+    return app
+
+
+def register_extensions(app):
+    from . import models  # noqa: F401 - every model known to Alembic and the session
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        INSTANCE_DIR.mkdir(exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    # login_manager is bound by the accounts feature
+    babel.init_app(app, locale_selector=select_locale)
+    if hops := int(app.config.get("PROXY_FIX_X_FOR") or 0):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_blueprints(app):
+    # Importing each feature's routes attaches its views to the feature's blueprint.
+    from .campaigns import bp as campaigns_bp, routes as _campaign_routes  # noqa: F401
+    from .signatures import bp as signatures_bp, routes as _signature_routes  # noqa: F401
+
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(signatures_bp)
+
+
+def register_errors(app):
+    def page(code, template):
+        def handler(_error):
+            if code == 500:
+                db.session.rollback()
+            return render_template(f"errors/{template}.html", code=code), code
+        return handler
+
+    for code, template in ((400, "400"), (403, "403"), (404, "404"), (405, "400"), (413, "400"),
+                           (429, "429"), (500, "500")):
+        app.register_error_handler(code, page(code, template))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/400.html", code=400, reason=error.description), 400
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def register_security_headers(app):
+    @app.after_request
+    def set_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+def register_template_helpers(app):
+    from flask_babel import get_locale
+
+    @app.context_processor
+    def inject_globals():
+        return {"organisation_name": app.config["ORGANISATION_NAME"], "current_locale": str(get_locale())}
+
+    @app.template_filter("number")
+    def format_number(value):
+        return f"{int(value or 0):,}"
+
+
+def register_cli(app):
+    from .cli import advocacy_cli
+
+    app.cli.add_command(advocacy_cli)
+
+
+def configure_logging(app):
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,76 @@
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import utcnow
+from ..extensions import db
+
+CAMPAIGN_STATES = ("draft", "open", "closed", "delivered", "archived")
+TARGET_CHAMBERS = ("both", "house", "senate")
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(140))
+    ask: Mapped[str] = mapped_column(sa.String(300))
+    summary: Mapped[str] = mapped_column(sa.String(300), default="")
+    background: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown, sanitised on render
+    target_chamber: Mapped[str] = mapped_column(sa.String(10), default="both")
+    # Comma-separated USPS codes; empty means every state.
+    target_states: Mapped[str] = mapped_column(sa.String(200), default="")
+    goal: Mapped[int] = mapped_column(sa.Integer)
+    state: Mapped[str] = mapped_column(sa.String(12), default="draft", index=True)
+    opens_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    closes_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("goal > 0", name="goal_positive"),
+        sa.CheckConstraint(
+            "state IN ('draft', 'open', 'closed', 'delivered', 'archived')", name="state_known"
+        ),
+    )
+
+    @property
+    def target_label(self) -> str:
+        return {"both": "U.S. Congress", "house": "U.S. House of Representatives",
+                "senate": "U.S. Senate"}[self.target_chamber]
+
+    @property
+    def is_public(self) -> bool:
+        return self.state != "draft"
+
+    def accepts_signatures(self, now=None) -> bool:
+        now = now or utcnow()
+        if self.state != "open":
+            return False
+        if self.opens_at and now < self.opens_at:
+            return False
+        return not (self.closes_at and now >= self.closes_at)
+
+    def effective_closed_at(self, now=None):
+        """When signing stopped, or None while it still accepts signatures."""
+        now = now or utcnow()
+        if self.accepts_signatures(now):
+            return None
+        candidates = [t for t in (self.closed_at, self.closes_at) if t and t <= now]
+        return min(candidates) if candidates else None
+
+    def accepts_confirmations(self, grace: timedelta, now=None) -> bool:
+        """Pending signatures may still be confirmed for `grace` after the campaign closed."""
+        now = now or utcnow()
+        if self.accepts_signatures(now):
+            return True
+        if self.state not in ("open", "closed"):
+            return False
+        closed = self.effective_closed_at(now)
+        return closed is not None and now <= closed + grace
+
+    def __repr__(self):
+        return f"<Campaign {self.slug} {self.state}>"

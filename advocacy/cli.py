@@ -1,0 +1,36 @@
+"""`flask --app wsgi advocacy ...` commands."""
+import click
+from flask.cli import AppGroup
+
+advocacy_cli = AppGroup("advocacy", help="Advocacy maintenance commands.")
+
+
+@advocacy_cli.command("seed")
+def seed_command():
+    """Create the campaigns drawn from the essays (idempotent)."""
+    from .campaigns.seed import seed_campaigns
+
+    created = seed_campaigns()
+    click.echo(f"Seeded {len(created)} new campaign(s): {', '.join(created) or 'none (all present)'}")
+
+
+@advocacy_cli.command("worker")
+@click.option("--once", is_flag=True, help="Drain the mail queue and fold counters, then exit.")
+@click.option("--poll", default=1.0, show_default=True, help="Seconds between polls.")
+def worker_command(once, poll):
+    """Send queued mail (with retries) and fold signature counters until stopped."""
+    from .mail.worker import run_worker
+
+    run_worker(once=once, poll_interval=poll)
+
+
+@advocacy_cli.command("recount")
+def recount_command():
+    """Recompute every campaign's tallies from the signatures and report drift fixed."""
+    from .signatures.counting import recount
+
+    drifts = recount()
+    for d in drifts:
+        click.echo(f"campaign {d.campaign_id} {d.kind} {d.key or '-'}: recorded {d.recorded}, "
+                   f"actual {d.expected} (fixed {d.correction:+d})")
+    click.echo(f"Recount done: {len(drifts)} tally(ies) corrected." if drifts else "Recount done: no drift.")

@@ -1,0 +1,105 @@
+"""Settings read from environment variables.
+
+Secrets have no production default: `ProductionConfig` refuses to start without SECRET_KEY.
+SQLite under instance/ is the embedded default so `make run` works alone.
+"""
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(default):
+    url = os.environ.get("DATABASE_URL") or default
+    # Heroku-style URLs and plain postgresql:// both mean psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'advocacy.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME") or "Advocacy for Working Parents"
+
+    SMTP_HOST = os.environ.get("SMTP_HOST") or None
+    SMTP_PORT = _env_int("SMTP_PORT", 25)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME") or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+    SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", False)
+    SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 15)
+    MAIL_FROM = os.environ.get("MAIL_FROM") or "Advocacy <no-reply@localhost>"
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 12)
+
+    # How often the worker folds pending tally deltas into the counters (seconds).
+    TALLY_FOLD_INTERVAL = float(os.environ.get("TALLY_FOLD_INTERVAL") or 1.0)
+
+    CONFIRM_TOKEN_DAYS = 7
+    REMOVE_TOKEN_DAYS = 365
+    CLOSED_CONFIRM_GRACE_HOURS = 24
+
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_RATE_LIMIT_PER_IP = os.environ.get("SIGN_RATE_LIMIT_PER_IP") or "20 per minute;200 per hour"
+    SIGN_RATE_LIMIT_PER_EMAIL = os.environ.get("SIGN_RATE_LIMIT_PER_EMAIL") or "5 per hour"
+
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ["en", "es"]
+
+    WTF_CSRF_TIME_LIMIT = None  # a supporter may leave the form open for hours on a slow phone
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-insecure-key-change-me"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    PUBLIC_BASE_URL = "http://localhost"
+    SMTP_HOST = None
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+
+
+def config_from_env():
+    return CONFIGS[os.environ.get("ADVOCACY_ENV", "development")]

@@ -1,0 +1,58 @@
+"""Database helpers: one place owns commit/rollback, plus portable upserts and time."""
+import functools
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Naive UTC: every timestamp in the database is UTC without tzinfo (SQLite keeps none)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def transaction():
+    """Commit the session when the block succeeds, roll back when it raises."""
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def autocommit(func):
+    """Service functions decorated with this own their transaction."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with transaction():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def dialect_insert(model):
+    """INSERT that supports on_conflict_* on both PostgreSQL and SQLite."""
+    name = db.session.get_bind().dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(model)
+
+
+def is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """WAL + busy timeout so the web server and the mail worker can share one SQLite file."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,422 @@
+"""The delivery packet PDF that a congressional office receives.
+
+:func:`build_packet_pdf` turns a plain :class:`DeliveryPacket` into PDF bytes:
+
+1. a cover letter (date, recipient, the ask, the totals, a closing);
+2. the map of signers by state, when an SVG is given;
+3. a table of signers per congressional district;
+4. a selection of signers' comments;
+5. "How to verify this packet": the signature list's SHA-256 and a URL.
+
+Every page has a footer with "Page X of Y" and the short hash, so loose
+pages can be matched to their packet.
+
+Signers write in every language, so text is set in a Unicode TrueType font
+(DejaVu Sans, Debian package fonts-dejavu-core). Point
+:data:`UNICODE_FONT_FILES` elsewhere to use another font; extra fonts for
+scripts DejaVu lacks (such as CJK) are picked up from
+:data:`FALLBACK_FONT_FILES` when installed. Without a Unicode font the
+packet is still produced with the built-in Helvetica, and characters it
+cannot encode become "?".
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.fonts import FontFace
+
+logger = logging.getLogger(__name__)
+
+#: fpdf2 style ("" regular, "B" bold) -> TrueType file. Both must exist.
+UNICODE_FONT_FILES: dict[str, str] = {
+    "": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "B": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+}
+#: Optional fonts for characters missing from the main font, used when present
+#: (Debian: fonts-wqy-microhei, 1.6 MB, or fonts-noto-cjk cover Chinese,
+#: Japanese and Korean names). Only the glyphs used are embedded.
+FALLBACK_FONT_FILES: tuple[str, ...] = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+)
+
+COMMENT_MAX_CHARS = 600
+NAME_MAX_CHARS = 120
+ELLIPSIS = "\u2026"
+
+_UNICODE_FAMILY = "PacketSans"
+_CORE_FAMILY = "Helvetica"
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Typographic characters outside Latin-1 with a readable ASCII stand-in,
+# used when only the core font (Latin-1) is available.
+_LATIN1_STAND_INS = str.maketrans({
+    "\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"',
+    "\u201d": '"', "\u2026": "...", "\u2022": "-", "\u00a0": " ", "\u2009": " ",
+})
+
+
+@dataclass(frozen=True)
+class PacketComment:
+    name: str
+    place: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PacketDistrictRow:
+    label: str  # e.g. "CA-12"
+    member: str
+    count: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DeliveryPacket:
+    campaign_title: str
+    ask: str
+    organisation: str
+    recipient_name: str | None  # None: packet for the whole campaign / Congress
+    recipient_role: str | None  # e.g. "U.S. Representative, CA-12"
+    generated_at: datetime
+    total_confirmed: int
+    constituents_count: int | None  # signers in the recipient's district or state
+    district_rows: Sequence[PacketDistrictRow]
+    comments: Sequence[PacketComment]  # already selected by the caller
+    signature_list_sha256: str
+    verify_url: str
+    map_svg: str | None = None  # e.g. from advocacy.delivery.map_svg.render_state_map
+    notes: Sequence[str] = ()  # methodology notes, printed in the verification section
+
+
+def find_unicode_font(
+    font_files: Mapping[str, str | Path] | None = None,
+) -> dict[str, Path] | None:
+    """Style -> font path when every file exists, else ``None`` (use core fonts).
+
+    Defaults to :data:`UNICODE_FONT_FILES`, read at call time so the app can
+    replace it at start-up.
+    """
+    files = UNICODE_FONT_FILES if font_files is None else font_files
+    paths = {style: Path(path) for style, path in files.items()}
+    if "" not in paths or not all(path.is_file() for path in paths.values()):
+        return None
+    return paths
+
+
+def build_packet_pdf(
+    packet: DeliveryPacket, *, font_files: Mapping[str, str | Path] | None = None
+) -> bytes:
+    """Render ``packet`` as a PDF document (US Letter) and return its bytes."""
+    pdf = _PacketPDF(packet, find_unicode_font(font_files))
+    pdf.cover_letter()
+    if packet.map_svg:
+        pdf.state_map(packet.map_svg)
+    pdf.district_table()
+    pdf.comments()
+    pdf.verification()
+    return bytes(pdf.output())
+
+
+def format_date(moment: datetime) -> str:
+    """US style, independent of the server locale: "March 4, 2025"."""
+    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+def plural(count: int, singular: str, plural_form: str) -> str:
+    return f"{count:,} {singular if count == 1 else plural_form}"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` characters, ending in an ellipsis.
+
+    Cuts at a word boundary when one is reasonably close to the limit.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.8:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalise and drop control characters (keeping newlines)."""
+    text = unicodedata.normalize("NFC", str(text))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _CONTROL_CHARS.sub("", text)
+
+
+def to_latin1(text: str) -> str:
+    """Best Latin-1 rendering of ``text``, for the core fonts.
+
+    Typographic characters get ASCII stand-ins, accented letters outside
+    Latin-1 lose their accents ("Nguyễn" -> "Nguyen"), the rest becomes "?".
+    """
+    return "".join(_latin1_char(char) for char in text.translate(_LATIN1_STAND_INS))
+
+
+def _latin1_char(char: str) -> str:
+    if ord(char) < 256:
+        return char
+    base = "".join(
+        c for c in unicodedata.normalize("NFKD", char) if ord(c) < 256 and not unicodedata.combining(c)
+    )
+    return base or "?"
+
+
+def svg_for_pdf(svg: str) -> bytes:
+    """Adapt a browser-oriented SVG to fpdf2's renderer.
+
+    fpdf2 ignores ``<title>``/``<desc>`` (logging a warning for each one) and
+    draws SVG text with its Latin-1 core fonts, so drop the former and
+    transliterate the rest of the text.
+    """
+    without_titles = re.sub(r"<(title|desc)\b[^>]*>.*?</\1>", "", svg, flags=re.DOTALL)
+    return to_latin1(without_titles).encode("utf-8")
+
+
+class _PacketPDF(FPDF):
+    """FPDF with the packet's fonts, footer and one method per section."""
+
+    def __init__(self, packet: DeliveryPacket, unicode_font: dict[str, Path] | None):
+        super().__init__(orientation="portrait", unit="mm", format="Letter")
+        self.packet = packet
+        self.has_unicode_font = unicode_font is not None
+        self.short_hash = packet.signature_list_sha256[:12]
+        self.set_margins(20, 20, 20)
+        self.set_auto_page_break(auto=True, margin=20)
+        self.alias_nb_pages()
+        self._set_metadata()
+        if unicode_font:
+            self._load_fonts(unicode_font)
+        self.text_family = _UNICODE_FAMILY if self.has_unicode_font else _CORE_FAMILY
+        self.add_page()
+
+    # -- setup ---------------------------------------------------------------
+
+    def _set_metadata(self) -> None:
+        packet = self.packet
+        title = f"{packet.campaign_title}: petition delivery"
+        if packet.recipient_name:
+            title += f" to {packet.recipient_name}"
+        self.set_title(clean_text(title))
+        self.set_author(clean_text(packet.organisation))
+        self.set_subject(clean_text(packet.ask))
+        self.set_creator("advocacy")
+        self.set_lang("en-US")
+        self.set_creation_date(packet.generated_at)
+
+    def _load_fonts(self, font: dict[str, Path]) -> None:
+        for style, path in font.items():
+            self.add_font(_UNICODE_FAMILY, style, path)
+        if "B" not in font:  # keep headings working, just not bold
+            self.add_font(_UNICODE_FAMILY, "B", font[""])
+        fallbacks = []
+        for index, path in enumerate(FALLBACK_FONT_FILES):
+            if Path(path).is_file():
+                family = f"PacketFallback{index}"
+                try:
+                    self.add_font(family, "", path)
+                except Exception:  # a broken optional font must not stop delivery
+                    logger.warning("could not load fallback font %s", path, exc_info=True)
+                    continue
+                fallbacks.append(family)
+        if fallbacks:
+            self.set_fallback_fonts(fallbacks, exact_match=False)
+
+    def text_for(self, text: str) -> str:
+        """Text safe for the current font: Unicode as-is, else Latin-1 only."""
+        text = clean_text(text)
+        return text if self.has_unicode_font else to_latin1(text)
+
+    def style(self, size: float, bold: bool = False, grey: bool = False) -> None:
+        self.set_font(self.text_family, "B" if bold else "", size)
+        self.set_text_color(90 if grey else 0)
+
+    # -- page furniture ------------------------------------------------------
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self.style(8, grey=True)
+        half = self.epw / 2
+        self.cell(half, 5, self.text_for(f"Signature list SHA-256 {self.short_hash}{ELLIPSIS}"))
+        # "{nb}" is fpdf2's alias for the total page count, filled in at output.
+        self.cell(half, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    def paragraph(self, text: str, size: float = 11, bold: bool = False, after: float = 4) -> None:
+        self.style(size, bold)
+        self.multi_cell(
+            0, size * 0.5, self.text_for(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+        self.ln(after)
+
+    def heading(self, text: str, keep_with_next: float = 30) -> None:
+        """Section heading, moved to a new page rather than left orphaned."""
+        if self.will_page_break(10 + keep_with_next):
+            self.add_page()
+        self.ln(2)
+        self.style(15, bold=True)
+        self.multi_cell(0, 8, self.text_for(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(3)
+
+    # -- sections ------------------------------------------------------------
+
+    def cover_letter(self) -> None:
+        packet = self.packet
+        self.paragraph(packet.organisation, size=13, bold=True, after=1)
+        self.paragraph(format_date(packet.generated_at), after=8)
+        if packet.recipient_name:
+            self.paragraph(packet.recipient_name, after=0)
+            if packet.recipient_role:
+                self.paragraph(packet.recipient_role, after=0)
+            self.ln(8)
+            self.paragraph(f"Dear {packet.recipient_name},")
+        else:
+            self.paragraph("To the offices of the U.S. Congress,")
+
+        self.paragraph(
+            f'We are delivering the petition "{packet.campaign_title}". Its signers ask:'
+        )
+        self.paragraph(packet.ask, size=12, bold=True, after=5)
+        self.paragraph(self._totals_sentence())
+        self.paragraph(
+            "The following pages show where the signers live, how many signed in each "
+            "congressional district and a selection of their comments. The last section "
+            "explains how to verify this packet against the full list of signatures."
+        )
+        self.paragraph("Sincerely,", after=1)
+        self.paragraph(packet.organisation, bold=True)
+
+    def _totals_sentence(self) -> str:
+        packet = self.packet
+        total = plural(packet.total_confirmed, "person", "people")
+        if packet.recipient_name and packet.constituents_count is not None:
+            constituents = plural(packet.constituents_count, "constituent", "constituents")
+            return (
+                f"{constituents} of {packet.recipient_name} signed this petition; "
+                f"{total} signed in total."
+            )
+        return f"{total} signed this petition in total."
+
+    def state_map(self, svg: str) -> None:
+        """Embed the map; a map fpdf2 cannot draw is skipped, never fatal."""
+        data = svg_for_pdf(svg)
+        if not _svg_renders(data, self.epw):
+            return
+        self.add_page()
+        self.heading("Where the signers live")
+        height = self.epw * 610 / 975  # the map's aspect ratio, refined by fpdf2
+        if self.will_page_break(height):
+            self.add_page()
+        # Without y, fpdf2 places the image at the cursor and moves below it.
+        self.image(io.BytesIO(data), x=self.l_margin, w=self.epw, alt_text="Map of signers by state")
+        self.ln(6)
+
+    def district_table(self) -> None:
+        rows = self.packet.district_rows
+        if not self.packet.map_svg:
+            self.add_page()
+        self.heading("Signers by congressional district")
+        if not rows:
+            self.paragraph("No breakdown by district is available for this packet.")
+            return
+        self.style(9.5)
+        headings = FontFace(emphasis="BOLD", fill_color=(225, 230, 238))
+        with self.table(
+            col_widths=(20, 34, 14, 32),
+            text_align=("LEFT", "LEFT", "RIGHT", "LEFT"),
+            headings_style=headings,
+            repeat_headings=1,
+            line_height=5.2,
+            padding=(1.2, 1.8),
+            width=self.epw,
+        ) as table:
+            table.row(["District", "Member", "Signers", "Note"])
+            for row in rows:
+                table.row([
+                    self.text_for(row.label),
+                    self.text_for(row.member),
+                    f"{row.count:,}",
+                    self.text_for(row.note),
+                ])
+        self.ln(4)
+
+    def comments(self) -> None:
+        if not self.packet.comments:
+            return
+        self.heading("What signers said")
+        for comment in self.packet.comments:
+            author = shorten(clean_text(comment.name).strip(), NAME_MAX_CHARS) or "Anonymous"
+            place = shorten(clean_text(comment.place).strip(), NAME_MAX_CHARS)
+            byline = f"{author}, {place}" if place else author
+            text = shorten(clean_text(comment.text).strip(), COMMENT_MAX_CHARS)
+            self._keep_together(byline, text)
+            self.paragraph(byline, size=10, bold=True, after=0.5)
+            self.paragraph(text, size=10, after=4)
+
+    def _keep_together(self, byline: str, text: str) -> None:
+        """Start a comment on a new page rather than split its few lines."""
+        self.style(10)
+        lines = self.multi_cell(
+            0, 5, self.text_for(text), align="L", dry_run=True, output=MethodReturnValue.LINES
+        )
+        height = 5 * (len(lines) + 1) + 5
+        if height < self.eph and self.will_page_break(height):
+            self.add_page()
+
+    def verification(self) -> None:
+        packet = self.packet
+        self.heading("How to verify this packet", keep_with_next=60)
+        self.paragraph(
+            f"This packet was produced from a list of "
+            f"{plural(packet.total_confirmed, 'confirmed signature', 'confirmed signatures')}. "
+            "The SHA-256 fingerprint of that list is:"
+        )
+        self.style(9.5, bold=True)
+        self.multi_cell(0, 6, packet.signature_list_sha256, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(4)
+        self.paragraph(
+            "The address below shows the fingerprint of the signature list and how it is "
+            "computed. If both fingerprints match, this packet was produced from that list."
+        )
+        self.style(11)
+        self.set_text_color(0, 60, 160)
+        url = self.text_for(packet.verify_url)
+        self.multi_cell(0, 6, url, link=url, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0)
+        self.ln(4)
+        if packet.notes:
+            self.paragraph("Notes", size=11, bold=True, after=1)
+            for note in packet.notes:
+                self.paragraph(f"- {note}", size=10, after=1.5)
+
+
+def _svg_renders(data: bytes, width: float) -> bool:
+    """Dry-run the SVG on a scratch document.
+
+    A failure half-way through drawing could leave the real document in a
+    broken state, so only draw SVGs known to render.
+    """
+    scratch = FPDF(unit="mm", format="Letter")
+    scratch.add_page()
+    try:
+        scratch.image(io.BytesIO(data), x=0, y=0, w=width)
+    except Exception:  # fpdf2 raises many types on unsupported SVG
+        logger.warning("delivery packet: map SVG could not be rendered, skipped", exc_info=True)
+        return False
+    return True

@@ -1,0 +1,37 @@
+"""Extensions created unbound; `create_app` binds them with init_app."""
+from flask import request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData
+
+# Named constraints so Alembic migrations are reproducible on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+migrate = Migrate(render_as_batch=True)
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+login_manager = LoginManager()
+
+
+def select_locale():
+    from flask import current_app
+
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
+
+
+babel = Babel()

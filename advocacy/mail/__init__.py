@@ -1,0 +1,1 @@
+"""Outbound mail: templates, the outbox table and the sending worker."""

@@ -1,0 +1,43 @@
+"""The background worker: sends the outbox and folds counters."""
+import logging
+import signal
+import time
+
+from flask import current_app
+
+from ..extensions import db
+from ..signatures.counting import fold_all
+from .service import send_due
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
+    stopping = False
+
+    def stop(_signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    if not once:
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    log.info("worker started (%s)", "SMTP " + current_app.config["SMTP_HOST"]
+             if current_app.config["SMTP_HOST"] else "no SMTP: mail is printed to the console")
+    while not stopping:
+        try:
+            fold_all()
+            sent, failed = send_due()
+            while sent + failed and not stopping:
+                fold_all()
+                sent, failed = send_due()
+        except Exception:  # keep the worker alive through database hiccups
+            db.session.rollback()
+            log.exception("worker iteration failed")
+            if once:
+                raise
+        finally:
+            db.session.remove()
+        if once:
+            return
+        time.sleep(poll_interval)

@@ -1,0 +1,4 @@
+"""Every model, imported in one place so Alembic autogenerate sees them all."""
+from .campaigns.models import Campaign  # noqa: F401
+from .mail.models import OutboxMessage  # noqa: F401
+from .signatures.models import Signature, SignatureToken, Tally, TallyDelta  # noqa: F401

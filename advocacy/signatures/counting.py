@@ -1,0 +1,185 @@
+"""Counting confirmed signatures without a hot row.
+
+Every change of a signature's countable state appends TallyDelta rows (+1/-1) in the same
+transaction as the change. The worker folds deltas into Tally rows about once a second.
+Reads add the folded count and the not-yet-folded deltas in ONE statement, so a count is exact
+at the moment it is read (staleness 0) whether or not the worker runs; the worker only keeps
+the unfolded tail short (about fold interval x signing rate rows per campaign).
+
+`recount` measures drift between the signatures and the tallies in one statement (one snapshot)
+and appends correcting deltas, so it never needs a lock and races with nothing.
+"""
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..database import dialect_insert, is_postgres, transaction
+from ..extensions import db
+from .models import Signature, Tally, TallyDelta
+
+TOTAL = ("total", "")
+
+# Features (e.g. geography) register extra tally keys here: signature -> [(kind, key), ...],
+# plus the matching SQL source used by recount.
+_key_providers: list[Callable[[Signature], Iterable[tuple[str, str]]]] = []
+_expected_sources: list[Callable[[], sa.Select]] = []
+
+
+def register_tally_keys(provider, expected_source):
+    """Add tally kinds: `provider(signature)` lists keys; `expected_source()` is a SELECT of
+    (campaign_id, kind, key, n) counting confirmed signatures per key, for recount."""
+    _key_providers.append(provider)
+    _expected_sources.append(expected_source)
+
+
+def tally_keys(signature: Signature) -> list[tuple[str, str]]:
+    keys = [TOTAL]
+    for provider in _key_providers:
+        keys.extend(provider(signature))
+    return keys
+
+
+def record_change(signature: Signature, delta: int) -> None:
+    """Append +1/-1 for every tally this signature counts in. Call inside the caller's transaction."""
+    rows = [
+        {"campaign_id": signature.campaign_id, "kind": kind, "key": key, "delta": delta}
+        for kind, key in tally_keys(signature)
+    ]
+    db.session.execute(sa.insert(TallyDelta), rows)
+
+
+def _current(kind: str, campaign_ids=None):
+    folded = sa.select(Tally.campaign_id, Tally.key, Tally.count.label("n")).where(Tally.kind == kind)
+    pending = sa.select(TallyDelta.campaign_id, TallyDelta.key, TallyDelta.delta.label("n")).where(
+        TallyDelta.kind == kind
+    )
+    if campaign_ids is not None:
+        folded = folded.where(Tally.campaign_id.in_(campaign_ids))
+        pending = pending.where(TallyDelta.campaign_id.in_(campaign_ids))
+    both = sa.union_all(folded, pending).subquery()
+    return sa.select(both.c.campaign_id, both.c.key, sa.func.sum(both.c.n)).group_by(
+        both.c.campaign_id, both.c.key
+    )
+
+
+def signature_counts(campaign_ids: Iterable[int]) -> dict[int, int]:
+    """Exact confirmed-signature count per campaign (0 for campaigns with none)."""
+    ids = list(campaign_ids)
+    counts = dict.fromkeys(ids, 0)
+    for campaign_id, _key, n in db.session.execute(_current("total", ids)):
+        counts[campaign_id] = int(n)
+    return counts
+
+
+def signature_count(campaign_id: int) -> int:
+    return signature_counts([campaign_id])[campaign_id]
+
+
+def tallies_for(campaign_id: int, kind: str) -> dict[str, int]:
+    """Exact counts by key for one kind (e.g. "state"), omitting keys at zero."""
+    rows = db.session.execute(_current(kind, [campaign_id]))
+    return {key: int(n) for _cid, key, n in rows if n}
+
+
+def fold_deltas(batch_size: int = 20000) -> int:
+    """Move up to `batch_size` deltas into Tally rows; returns how many were folded.
+
+    DELETE ... RETURNING makes each delta folded exactly once even with several workers
+    (on PostgreSQL the inner SELECT skips rows another folder holds).
+    """
+    with transaction():
+        ids = sa.select(TallyDelta.id).order_by(TallyDelta.id).limit(batch_size)
+        if is_postgres():
+            ids = ids.with_for_update(skip_locked=True)
+        taken = db.session.execute(
+            sa.delete(TallyDelta)
+            .where(TallyDelta.id.in_(ids.scalar_subquery()))
+            .returning(TallyDelta.campaign_id, TallyDelta.kind, TallyDelta.key, TallyDelta.delta)
+        ).all()
+        sums = defaultdict(int)
+        for campaign_id, kind, key, delta in taken:
+            sums[(campaign_id, kind, key)] += delta
+        # Sorted so concurrent folders lock counter rows in the same order (no deadlock).
+        for (campaign_id, kind, key), n in sorted(sums.items()):
+            if n == 0:
+                continue
+            stmt = dialect_insert(Tally).values(campaign_id=campaign_id, kind=kind, key=key, count=n)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[Tally.campaign_id, Tally.kind, Tally.key],
+                set_={"count": Tally.count + stmt.excluded.count},
+            )
+            db.session.execute(stmt)
+    return len(taken)
+
+
+def fold_all() -> int:
+    total = 0
+    while folded := fold_deltas():
+        total += folded
+    return total
+
+
+@dataclass(frozen=True)
+class Drift:
+    campaign_id: int
+    kind: str
+    key: str
+    expected: int
+    recorded: int
+
+    @property
+    def correction(self) -> int:
+        return self.expected - self.recorded
+
+
+def _expected_total() -> sa.Select:
+    return (
+        sa.select(
+            Signature.campaign_id,
+            sa.literal("total").label("kind"),
+            sa.literal("").label("key"),
+            sa.func.count().label("n"),
+        )
+        .where(Signature.status == "confirmed")
+        .group_by(Signature.campaign_id)
+    )
+
+
+def measure_drift(campaign_id: int | None = None) -> list[Drift]:
+    """Compare tallies with the signatures in a single statement (one consistent snapshot)."""
+    expected = [_expected_total(), *(source() for source in _expected_sources)]
+    parts = [
+        sa.select(e.c.campaign_id, e.c.kind, e.c.key, e.c.n.label("expected"), sa.literal(0).label("recorded"))
+        for e in (s.subquery() for s in expected)
+    ]
+    parts.append(sa.select(Tally.campaign_id, Tally.kind, Tally.key, sa.literal(0), Tally.count))
+    parts.append(
+        sa.select(TallyDelta.campaign_id, TallyDelta.kind, TallyDelta.key, sa.literal(0), TallyDelta.delta)
+    )
+    rows = sa.union_all(*parts).subquery()
+    query = (
+        sa.select(rows.c.campaign_id, rows.c.kind, rows.c.key,
+                  sa.func.sum(rows.c.expected), sa.func.sum(rows.c.recorded))
+        .group_by(rows.c.campaign_id, rows.c.kind, rows.c.key)
+        .having(sa.func.sum(rows.c.expected) != sa.func.sum(rows.c.recorded))
+    )
+    if campaign_id is not None:
+        query = query.where(rows.c.campaign_id == campaign_id)
+    return [Drift(c, k, key, int(e), int(r)) for c, k, key, e, r in db.session.execute(query)]
+
+
+def recount(campaign_id: int | None = None) -> list[Drift]:
+    """Fix any drift with correcting deltas, fold, and return what was fixed."""
+    drifts = measure_drift(campaign_id)
+    db.session.rollback()  # end the read snapshot before writing
+    if drifts:
+        with transaction():
+            db.session.execute(
+                sa.insert(TallyDelta),
+                [{"campaign_id": d.campaign_id, "kind": d.kind, "key": d.key, "delta": d.correction}
+                 for d in drifts],
+            )
+    fold_all()
+    return drifts

@@ -1,0 +1,78 @@
+import re
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+ZIP_PATTERN = re.compile(r"(\d{5})-?(\d{4})?")
+URL_PATTERN = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|info|io|ru|xyz|biz|top)\b)", re.I)
+# Cells starting with these become formulas in spreadsheets (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def normalise_zip(value: str) -> str | None:
+    """"60614", "606141234" or "60614-1234" -> "60614" / "60614-1234"; None if not a US ZIP."""
+    match = ZIP_PATTERN.fullmatch(value.strip().replace(" ", ""))
+    if not match:
+        return None
+    return match[1] + (f"-{match[2]}" if match[2] else "")
+
+
+class SignForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(_l("Enter your full name")),
+                    Length(min=2, max=100, message=_l("Full name must be between 2 and 100 characters"))],
+        render_kw={"autocomplete": "name", "spellcheck": "false", "maxlength": 100},
+    )
+    email = EmailField(
+        _l("Email address"),
+        description=_l("We will send you a link to confirm your signature."),
+        validators=[DataRequired(_l("Enter your email address"))],
+        render_kw={"autocomplete": "email", "spellcheck": "false", "maxlength": 254, "inputmode": "email"},
+    )
+    postal_code = StringField(
+        _l("ZIP code"),
+        description=_l("5 digits, for example 60614. We use it to find your lawmakers."),
+        validators=[DataRequired(_l("Enter your ZIP code"))],
+        render_kw={"autocomplete": "postal-code", "inputmode": "numeric", "maxlength": 10,
+                   "class": "input--width-10"},
+    )
+    comment = TextAreaField(
+        _l("Why are you signing? (optional)"),
+        description=_l("Up to 500 characters. Organisers review comments before they appear."),
+        validators=[Optional(), Length(max=500, message=_l("Your comment must be 500 characters or fewer"))],
+        render_kw={"rows": 4, "maxlength": 500},
+    )
+    show_name = BooleanField(_l("Show my name with my comment on this page"))
+    keep_updated = BooleanField(_l("Email me updates about this campaign"))
+    share_email = BooleanField(
+        _l("Share my email address with my lawmakers' offices"),
+        description=_l("Off unless you tick it. Without it, offices see your name, town and ZIP code only."),
+    )
+
+    def validate_full_name(self, field):
+        name = field.data.strip()
+        if name.startswith(FORMULA_PREFIXES):
+            raise ValidationError(_l("Full name must start with a letter"))
+        if URL_PATTERN.search(name):
+            raise ValidationError(_l("Full name must not contain a web address"))
+        if "@" in name:
+            raise ValidationError(_l("Enter your name here and your email address below"))
+        if not any(ch.isalpha() for ch in name):
+            raise ValidationError(_l("Full name must contain letters"))
+
+    def validate_email(self, field):
+        try:
+            result = validate_email(field.data.strip(), check_deliverability=False)
+        except EmailNotValidError:
+            raise ValidationError(_l("Enter an email address in the correct format, like name@example.com"))
+        field.data = result.normalized
+
+    def validate_postal_code(self, field):
+        value = normalise_zip(field.data)
+        if value is None:
+            raise ValidationError(_l("Enter a US ZIP code, like 60614 or 60614-1234"))
+        field.data = value

@@ -1,0 +1,110 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import utcnow
+from ..extensions import db
+
+# Only `confirmed` counts. `invalidated` is set by organisers' fraud tools and can be undone.
+SIGNATURE_STATUSES = ("pending", "confirmed", "removed", "invalidated")
+COMMENT_STATUSES = ("none", "pending", "approved", "rejected")
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+class Signature(db.Model):
+    __tablename__ = "signatures"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    full_name: Mapped[str] = mapped_column(sa.String(100))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    # Lower-cased; dots and +tags dropped for Gmail. One signature per campaign per canonical email.
+    email_canonical: Mapped[str] = mapped_column(sa.String(254))
+    postal_code: Mapped[str] = mapped_column(sa.String(10))
+    comment: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    comment_status: Mapped[str] = mapped_column(sa.String(10), default="none")
+    show_name: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    keep_updated: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    share_email: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    status: Mapped[str] = mapped_column(sa.String(12), default="pending")
+    locale: Mapped[str] = mapped_column(sa.String(5), default="en")
+    # Keyed hash (HMAC) of the client IP, for abuse review; the raw address is never stored.
+    ip_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    removed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    # When we last mailed this address about this signature (throttles re-sends).
+    last_mailed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+
+    campaign = relationship("Campaign", lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "email_canonical", name="uq_signatures_campaign_email"),
+        sa.Index("ix_signatures_campaign_status", "campaign_id", "status"),
+        sa.Index("ix_signatures_campaign_comments", "campaign_id", "comment_status", "confirmed_at"),
+        sa.CheckConstraint(
+            "status IN ('pending', 'confirmed', 'removed', 'invalidated')", name="status_known"
+        ),
+        sa.CheckConstraint(
+            "comment_status IN ('none', 'pending', 'approved', 'rejected')", name="comment_status_known"
+        ),
+    )
+
+    @property
+    def public_name(self) -> str:
+        """The name only with consent; otherwise empty and pages say "A supporter"."""
+        if self.show_name:
+            return self.full_name
+        return ""
+
+    def __repr__(self):
+        return f"<Signature {self.id} {self.status}>"
+
+
+class SignatureToken(db.Model):
+    """A single-purpose link token; only its SHA-256 is stored."""
+
+    __tablename__ = "signature_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    signature_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("signatures.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(sa.String(10))  # "confirm" | "remove"
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+
+    signature = relationship("Signature")
+
+
+class Tally(db.Model):
+    """Folded counters: (campaign, kind, key) -> count. kind "total" has key ""."""
+
+    __tablename__ = "tallies"
+
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class TallyDelta(db.Model):
+    """Append-only +1/-1 rows written in the signer's transaction; folded into Tally by the worker.
+
+    Inserts never contend with each other, so a surge does not serialise on a counter row.
+    """
+
+    __tablename__ = "tally_deltas"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    key: Mapped[str] = mapped_column(sa.String(32))
+    delta: Mapped[int] = mapped_column(sa.Integer)
+
+    __table_args__ = (sa.Index("ix_tally_deltas_campaign_kind", "campaign_id", "kind"),)

@@ -1,0 +1,239 @@
+"""Signing, confirming and removing signatures. Each public function owns its transaction."""
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from ..campaigns.models import Campaign
+from ..database import dialect_insert, transaction, utcnow
+from ..extensions import db
+from ..mail.service import queue_mail
+from ..urls import external_url
+from . import counting
+from .identity import canonical_email, hash_ip, hash_token, new_token
+from .models import Signature, SignatureToken
+
+# A second mail about the same signature within this window is not sent (anti mail-bombing).
+RESEND_INTERVAL = timedelta(minutes=1)
+
+
+class SignatureError(Exception):
+    """A request that cannot be honoured; `reason` picks the page the visitor sees."""
+
+    def __init__(self, reason: str, campaign: Campaign | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.campaign = campaign
+
+
+@dataclass(frozen=True)
+class SignerDetails:
+    full_name: str
+    email: str
+    postal_code: str
+    comment: str | None = None
+    show_name: bool = False
+    keep_updated: bool = False
+    share_email: bool = False
+    locale: str = "en"
+    ip: str | None = None
+
+
+class SignOutcome(Enum):
+    NEW = "new"
+    RESENT = "resent"
+    ALREADY_CONFIRMED = "already_confirmed"
+    THROTTLED = "throttled"
+
+
+def _fields(details: SignerDetails) -> dict:
+    comment = (details.comment or "").strip() or None
+    return {
+        "full_name": details.full_name.strip(),
+        "email": details.email.strip(),
+        "postal_code": details.postal_code.strip(),
+        "comment": comment,
+        "comment_status": "pending" if comment else "none",
+        "show_name": details.show_name,
+        "keep_updated": details.keep_updated,
+        "share_email": details.share_email,
+        "locale": details.locale,
+        "ip_hash": hash_ip(details.ip, current_app.config["SECRET_KEY"]),
+    }
+
+
+def _issue_token(signature: Signature, purpose: str) -> str:
+    days = current_app.config["CONFIRM_TOKEN_DAYS" if purpose == "confirm" else "REMOVE_TOKEN_DAYS"]
+    raw, digest = new_token()
+    db.session.add(SignatureToken(
+        signature_id=signature.id, purpose=purpose, token_hash=digest,
+        expires_at=utcnow() + timedelta(days=days),
+    ))
+    return raw
+
+
+def _mail_confirmation(signature: Signature, campaign: Campaign) -> None:
+    confirm = _issue_token(signature, "confirm")
+    remove = _issue_token(signature, "remove")
+    queue_mail(
+        signature.email, "confirm_signature", _l("Please confirm your signature"), signature.locale,
+        signature=signature, campaign=campaign,
+        confirm_url=external_url("signatures.confirm", token=confirm),
+        remove_url=external_url("signatures.remove", token=remove),
+        days=current_app.config["CONFIRM_TOKEN_DAYS"],
+    )
+    signature.last_mailed_at = utcnow()
+
+
+def _mail_already_signed(signature: Signature, campaign: Campaign) -> None:
+    remove = _issue_token(signature, "remove")
+    queue_mail(
+        signature.email, "already_signed", _l("You have already signed"), signature.locale,
+        signature=signature, campaign=campaign,
+        campaign_url=external_url("campaigns.show", slug=campaign.slug),
+        remove_url=external_url("signatures.remove", token=remove),
+    )
+    signature.last_mailed_at = utcnow()
+
+
+def _recently_mailed(signature: Signature) -> bool:
+    return bool(signature.last_mailed_at and utcnow() - signature.last_mailed_at < RESEND_INTERVAL)
+
+
+def sign(campaign: Campaign, details: SignerDetails) -> SignOutcome:
+    """Record a pending signature and queue its confirmation mail.
+
+    The response to the visitor is the same whatever the outcome, so the page never reveals
+    whether an address had signed; only a mail to that address says so.
+    """
+    if not campaign.accepts_signatures():
+        raise SignatureError("closed", campaign)
+    canonical = canonical_email(details.email)
+    fields = _fields(details)
+    with transaction():
+        inserted = db.session.execute(
+            dialect_insert(Signature)
+            .values(campaign_id=campaign.id, email_canonical=canonical, status="pending",
+                    created_at=utcnow(), **fields)
+            .on_conflict_do_nothing(index_elements=["campaign_id", "email_canonical"])
+            .returning(Signature.id)
+        ).scalar()
+        if inserted is not None:
+            signature = db.session.get(Signature, inserted)
+            _mail_confirmation(signature, campaign)
+            return SignOutcome.NEW
+
+        # Lock the existing row so concurrent duplicates take turns.
+        signature = db.session.scalars(
+            sa.select(Signature)
+            .where(Signature.campaign_id == campaign.id, Signature.email_canonical == canonical)
+            .with_for_update(of=Signature)
+        ).one()
+        if signature.status in ("confirmed", "invalidated"):
+            if signature.status == "confirmed" and not _recently_mailed(signature):
+                _mail_already_signed(signature, campaign)
+            return SignOutcome.ALREADY_CONFIRMED
+        if _recently_mailed(signature):
+            return SignOutcome.THROTTLED
+        # Pending (maybe with a typo the signer now corrected) or removed earlier: start over.
+        for name, value in fields.items():
+            setattr(signature, name, value)
+        signature.status = "pending"
+        signature.removed_at = None
+        _mail_confirmation(signature, campaign)
+        return SignOutcome.RESENT
+
+
+def _live_token(raw: str, purpose: str) -> SignatureToken:
+    token = db.session.scalars(
+        sa.select(SignatureToken).where(SignatureToken.token_hash == hash_token(raw),
+                                        SignatureToken.purpose == purpose)
+    ).one_or_none()
+    if token is None:
+        raise SignatureError("invalid_link")
+    if token.expires_at < utcnow():
+        raise SignatureError("expired_link", token.signature.campaign)
+    return token
+
+
+def signature_for_token(raw: str, purpose: str) -> Signature:
+    """The signature a link is for (GET pages show it before the visitor presses the button)."""
+    return _live_token(raw, purpose).signature
+
+
+def _grace() -> timedelta:
+    return timedelta(hours=current_app.config["CLOSED_CONFIRM_GRACE_HOURS"])
+
+
+def confirm(raw: str) -> tuple[Signature, bool]:
+    """Confirm the signature; returns (signature, newly_confirmed). Confirming twice counts once."""
+    with transaction():
+        token = _live_token(raw, "confirm")
+        signature = token.signature
+        if signature.status == "confirmed":
+            return signature, False
+        if signature.status != "pending":
+            raise SignatureError("invalid_link", signature.campaign)
+        if not signature.campaign.accepts_confirmations(_grace()):
+            raise SignatureError("closed", signature.campaign)
+        now = utcnow()
+        # The conditional UPDATE is the guard: of two concurrent confirmations only one matches.
+        changed = db.session.execute(
+            sa.update(Signature)
+            .where(Signature.id == signature.id, Signature.status == "pending")
+            .values(status="confirmed", confirmed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed:
+            token.used_at = now
+            counting.record_change(signature, +1)
+        db.session.refresh(signature)
+        return signature, bool(changed)
+
+
+def removal_link(signature: Signature) -> str:
+    """A fresh removal link for the confirmed page (only hashes are stored, so issue a new one)."""
+    with transaction():
+        raw = _issue_token(signature, "remove")
+    return external_url("signatures.remove", token=raw)
+
+
+def remove(raw: str) -> Signature:
+    """Withdraw a signature; a confirmed one stops counting at once."""
+    with transaction():
+        token = _live_token(raw, "remove")
+        signature = token.signature
+        if signature.status == "removed":
+            return signature
+        now = utcnow()
+        was_confirmed = db.session.execute(
+            sa.update(Signature)
+            .where(Signature.id == signature.id, Signature.status == "confirmed")
+            .values(status="removed", removed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if was_confirmed:
+            counting.record_change(signature, -1)
+        else:
+            db.session.execute(
+                sa.update(Signature)
+                .where(Signature.id == signature.id, Signature.status.in_(("pending", "invalidated")))
+                .values(status="removed", removed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        token.used_at = now
+        db.session.refresh(signature)
+        return signature
+
+
+def recent_public_comments(campaign: Campaign, limit: int = 10) -> list[Signature]:
+    return list(db.session.scalars(
+        sa.select(Signature)
+        .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed",
+               Signature.comment_status == "approved")
+        .order_by(Signature.confirmed_at.desc())
+        .limit(limit)
+    ))

@@ -1,0 +1,231 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL),
+the app and its test client, a real SMTP server (aiosmtpd) and helpers that fill in real forms."""
+import contextvars
+import os
+import re
+import socket
+import tempfile
+import threading
+from datetime import timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
+
+from advocacy import create_app
+from advocacy.config import TestConfig
+from advocacy.database import utcnow
+from advocacy.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+ON_POSTGRES = bool(TEST_DATABASE_URL)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    if TEST_DATABASE_URL:
+        url = TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:  # start from an empty schema: migrations must build everything
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        yield url
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{Path(tmp) / 'test.sqlite'}"
+
+
+class SessionConfig(TestConfig):
+    WTF_CSRF_ENABLED = True
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url):
+    """Build the schema with `flask db upgrade`, as production does (a broken migration fails here)."""
+    from flask_migrate import upgrade
+
+    app = create_app(type("Cfg", (SessionConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+class Inbox:
+    """Messages received by the real SMTP server, parsed."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def clear(self):
+        with self.lock:
+            self.messages.clear()
+
+    def to(self, address):
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def app(migrated, smtp_server):
+    controller, inbox = smtp_server
+    config = type("Cfg", (SessionConfig,), {
+        "SQLALCHEMY_DATABASE_URI": migrated,
+        "SMTP_HOST": controller.hostname,
+        "SMTP_PORT": controller.port,
+    })
+    app = create_app(config)
+    inbox.clear()
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables():
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(sa.text(f"DELETE FROM {table}"))
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as production does.
+
+    The tests hold an app context open for direct database access; without this, Flask would
+    reuse it (and its `g`, where Flask-Babel and Flask-Login cache) for every request.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def inbox(smtp_server):
+    return smtp_server[1]
+
+
+@pytest.fixture
+def make_campaign(app):
+    from advocacy.campaigns.models import Campaign
+
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        n = next(counter)
+        values = {
+            "slug": f"campaign-{n}", "title": f"Campaign {n}", "ask": "Pass the law.",
+            "summary": "A test campaign.", "background": "Why it **matters**.", "goal": 100,
+            "state": "open", "closes_at": utcnow() + timedelta(days=30),
+        }
+        values.update(fields)
+        campaign = Campaign(**values)
+        db.session.add(campaign)
+        db.session.commit()
+        return campaign
+
+    return make
+
+
+@pytest.fixture
+def campaign(make_campaign):
+    return make_campaign(slug="paid-leave", title="Paid leave for all")
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+def sign_form(client, slug, **fields):
+    """GET the campaign page, then POST its sign form as a browser would."""
+    page = client.get(f"/campaigns/{slug}")
+    data = {
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "full_name": "Maria Lopez", "email": "maria@example.org", "postal_code": "60614",
+        "comment": "",
+    }
+    data.update({k: v for k, v in fields.items() if v is not None})
+    for box in ("show_name", "keep_updated", "share_email"):
+        if data.get(box) is False:
+            data.pop(box)
+        elif data.get(box) is True:
+            data[box] = "y"
+    return client.post(f"/campaigns/{slug}/sign", data=data)
+
+
+def post_button(client, url):
+    """Open a GET page with a button and press it."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    return client.post(url, data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+def deliver_mail():
+    """Run the worker once: queued mail goes to the real SMTP server."""
+    from advocacy.mail.service import send_due
+
+    while sum(send_due()):
+        pass
+
+
+LINK_RE = re.compile(r"http://localhost(/signatures/(confirm|remove)/[A-Za-z0-9_\-]+)")
+
+
+def links_in(message) -> dict[str, str]:
+    """{"confirm": path, "remove": path} from a mail's plain-text part."""
+    body = message.get_body(("plain",)).get_content()
+    return {kind: path for path, kind in LINK_RE.findall(body)}
+
+
+@pytest.fixture
+def signer(client, inbox):
+    """Sign, receive the mail over SMTP, and return its links."""
+
+    def run(slug, email="maria@example.org", **fields):
+        response = sign_form(client, slug, email=email, **fields)
+        assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+        deliver_mail()
+        mails = inbox.to(email)
+        assert mails, f"no mail reached {email}"
+        return links_in(mails[-1])
+
+    return run

@@ -1,0 +1,63 @@
+"""Counts are exact when read, survive folding, and recount repairs drift."""
+import sqlalchemy as sa
+
+from advocacy.extensions import db
+from advocacy.signatures import counting
+from advocacy.signatures.models import Signature, Tally, TallyDelta
+from tests.conftest import post_button
+
+
+def confirm_n(client, signer, slug, n):
+    for i in range(n):
+        post_button(client, signer(slug, email=f"person{i}@example.org")["confirm"])
+
+
+def test_count_is_exact_before_and_after_the_worker_folds(client, campaign, signer):
+    confirm_n(client, signer, campaign.slug, 3)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TallyDelta)) == 3
+    assert counting.signature_count(campaign.id) == 3
+    assert counting.fold_all() == 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TallyDelta)) == 0
+    assert counting.signature_count(campaign.id) == 3
+
+
+def test_confirmations_never_update_a_shared_counter_row(client, campaign, signer):
+    confirm_n(client, signer, campaign.slug, 2)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Tally)) == 0  # only appended deltas
+
+
+def test_counts_of_campaigns_are_independent(client, make_campaign, signer):
+    a, b = make_campaign(), make_campaign()
+    confirm_n(client, signer, a.slug, 2)
+    assert counting.signature_counts([a.id, b.id]) == {a.id: 2, b.id: 0}
+
+
+def test_recount_reports_and_fixes_drift(client, campaign, signer):
+    confirm_n(client, signer, campaign.slug, 2)
+    counting.fold_all()
+    db.session.execute(sa.update(Tally).values(count=7))  # simulate corruption
+    db.session.commit()
+    drifts = counting.recount()
+    assert [(d.campaign_id, d.kind, d.recorded, d.expected) for d in drifts] == [(campaign.id, "total", 7, 2)]
+    assert counting.signature_count(campaign.id) == 2
+    assert counting.recount() == []
+
+
+def test_recount_command_reports_drift_it_fixed(app, client, campaign, signer):
+    confirm_n(client, signer, campaign.slug, 1)
+    db.session.execute(sa.delete(TallyDelta))  # lose the delta
+    db.session.commit()
+    output = app.test_cli_runner().invoke(args=["advocacy", "recount"]).output
+    assert "recorded 0, actual 1 (fixed +1)" in output
+    assert counting.signature_count(campaign.id) == 1
+    assert "no drift" in app.test_cli_runner().invoke(args=["advocacy", "recount"]).output
+
+
+def test_invalidated_and_pending_signatures_do_not_count(client, campaign, signer):
+    confirm_n(client, signer, campaign.slug, 2)
+    signer(campaign.slug, email="pending@example.org")
+    db.session.execute(sa.update(Signature).where(Signature.email == "person0@example.org")
+                       .values(status="invalidated"))
+    db.session.commit()
+    assert [d.expected for d in counting.recount()] == [1]
+    assert counting.signature_count(campaign.id) == 1
