@@ -42,7 +42,9 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    # login_manager is bound by the accounts feature
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
     babel.init_app(app, locale_selector=select_locale)
     if hops := int(app.config.get("PROXY_FIX_X_FOR") or 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -52,9 +54,11 @@ def register_blueprints(app):
     # Importing each feature's routes attaches its views to the feature's blueprint.
     from .campaigns import bp as campaigns_bp, routes as _campaign_routes  # noqa: F401
     from .signatures import bp as signatures_bp, routes as _signature_routes  # noqa: F401
+    from .accounts import bp as accounts_bp, routes as _account_routes  # noqa: F401
+    from .organise import bp as organise_bp, routes as _organise_routes  # noqa: F401
 
-    app.register_blueprint(campaigns_bp)
-    app.register_blueprint(signatures_bp)
+    for blueprint in (campaigns_bp, signatures_bp, accounts_bp, organise_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errors(app):

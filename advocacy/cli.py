@@ -1,4 +1,6 @@
 """`flask --app wsgi advocacy ...` commands."""
+import sys
+
 import click
 from flask.cli import AppGroup
 
@@ -34,3 +36,26 @@ def recount_command():
         click.echo(f"campaign {d.campaign_id} {d.kind} {d.key or '-'}: recorded {d.recorded}, "
                    f"actual {d.expected} (fixed {d.correction:+d})")
     click.echo(f"Recount done: {len(drifts)} tally(ies) corrected." if drifts else "Recount done: no drift.")
+
+
+@advocacy_cli.command("create-admin")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--name", default="", help="Display name.")
+def create_admin_command(email, password_stdin, name):
+    """Create the first admin account (password from a prompt or --password-stdin)."""
+    from .accounts.service import AccountError, create_user
+    from .audit.service import record
+    from .database import transaction
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, password, role="admin", name=name)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    with transaction():
+        record("create_admin", user, email=user.email, via="cli")
+    click.echo(f"Admin {user.email} created.")

@@ -64,6 +64,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_RATE_LIMIT_PER_IP = os.environ.get("SIGN_RATE_LIMIT_PER_IP") or "20 per minute;200 per hour"
     SIGN_RATE_LIMIT_PER_EMAIL = os.environ.get("SIGN_RATE_LIMIT_PER_EMAIL") or "5 per hour"
+    LOGIN_RATE_LIMIT_PER_IP = os.environ.get("LOGIN_RATE_LIMIT_PER_IP") or "10 per minute;100 per day"
+    LOGIN_RATE_LIMIT_PER_EMAIL = os.environ.get("LOGIN_RATE_LIMIT_PER_EMAIL") or "5 per minute;30 per day"
 
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "es"]

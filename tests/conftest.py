@@ -229,3 +229,43 @@ def signer(client, inbox):
         return links_in(mails[-1])
 
     return run
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app):
+    from advocacy.accounts.service import create_user
+
+    def make(email="organiser@example.org", role="organiser", campaigns=(), password=PASSWORD):
+        from advocacy.accounts.service import add_member
+
+        user = create_user(email, password, role=role)
+        for campaign in campaigns:
+            add_member(campaign, user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def login(client, email, password=PASSWORD):
+    page = client.get("/organise/login")
+    return client.post("/organise/login", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "email": email, "password": password})
+
+
+@pytest.fixture
+def organiser_client(client, campaign, make_user):
+    """A client logged in as an organiser of `campaign`."""
+    make_user("owner@example.org", campaigns=[campaign])
+    assert login(client, "owner@example.org").status_code == 302
+    return client
+
+
+@pytest.fixture
+def admin_client(client, make_user):
+    make_user("admin@example.org", role="admin")
+    assert login(client, "admin@example.org").status_code == 302
+    return client

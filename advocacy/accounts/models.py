@@ -1,0 +1,48 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import utcnow
+from ..extensions import db
+
+ROLES = ("admin", "organiser")
+
+
+class User(UserMixin, db.Model):
+    """An organiser account. `admin` may do everything; `organiser` only their campaigns."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # stored lower-cased
+    name: Mapped[str] = mapped_column(sa.String(100), default="")
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)  # None until invite accepted
+    role: Mapped[str] = mapped_column(sa.String(12), default="organiser")
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+
+    __table_args__ = (sa.CheckConstraint("role IN ('admin', 'organiser')", name="role_known"),)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active and self.password_hash is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role}>"
+
+
+class CampaignMember(db.Model):
+    """An organiser who owns or was added to a campaign."""
+
+    __tablename__ = "campaign_members"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)

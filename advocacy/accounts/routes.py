@@ -1,0 +1,56 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..audit.service import record
+from ..database import transaction
+from ..extensions import db, limiter, login_manager
+from ..signatures.identity import canonical_email
+from . import bp
+from .forms import LoginForm
+from .models import User
+from .service import authenticate
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    user = db.session.get(User, int(user_id))
+    return user if user and user.is_active else None
+
+
+def _login_email_key():
+    return "login:" + canonical_email(request.form.get("email", ""))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("organise.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_EMAIL"], methods=["POST"],
+               key_func=_login_email_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("organise.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user:
+            login_user(user)
+            with transaction():
+                record("login", user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(_("Email address or password is not right"))
+        return render_template("accounts/login.html", form=form), 422
+    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are signed out."))
+    return redirect(url_for("accounts.login"))

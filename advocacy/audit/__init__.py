@@ -1,0 +1,1 @@
+"""Audit log: who changed or exported what, when, on which campaign."""

@@ -1,0 +1,4 @@
+"""The organisers' side: dashboard, campaign editing, moderation, fraud tools."""
+from flask import Blueprint
+
+bp = Blueprint("organise", __name__, url_prefix="/organise")
