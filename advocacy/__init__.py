@@ -2,6 +2,7 @@
 import logging
 
 from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
@@ -61,21 +62,31 @@ def register_blueprints(app):
         app.register_blueprint(blueprint)
 
 
+ERROR_PAGES = {
+    400: (_l("Sorry, there is a problem with that request"), _l("Please go back, reload the page and try again.")),
+    403: (_l("You do not have access to this page"),
+          _l("If you think you should, ask an administrator of your group.")),
+    404: (_l("Page not found"), _l("If you typed the web address, check it is correct.")),
+    405: (_l("Sorry, there is a problem with that request"), _l("Please go back, reload the page and try again.")),
+    413: (_l("Sorry, there is a problem with that request"), _l("Please go back, reload the page and try again.")),
+    429: (_l("Too many attempts"), _l("Please wait a few minutes and try again.")),
+    500: (_l("Sorry, something went wrong on our side"), _l("Please try again in a few minutes.")),
+}
+
+
 def register_errors(app):
-    def page(code, template):
-        def handler(_error):
+    def page(code):
+        def handler(error):
             if code == 500:
                 db.session.rollback()
-            return render_template(f"errors/{template}.html", code=code), code
+            title, message = ERROR_PAGES[code]
+            reason = error.description if isinstance(error, CSRFError) else None
+            return render_template("errors/error.html", title=title, message=message, reason=reason), code
         return handler
 
-    for code, template in ((400, "400"), (403, "403"), (404, "404"), (405, "400"), (413, "400"),
-                           (429, "429"), (500, "500")):
-        app.register_error_handler(code, page(code, template))
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_template("errors/400.html", code=400, reason=error.description), 400
+    for code in ERROR_PAGES:
+        app.register_error_handler(code, page(code))
+    app.register_error_handler(CSRFError, page(400))
 
 
 CONTENT_SECURITY_POLICY = (
