@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run worker test test-postgres bench lint browser-deps clean
+.PHONY: install run worker test test-postgres bench lint browser-deps clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -43,3 +43,9 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# After adding or changing user-facing strings: refresh the catalogue, translate, then compile.
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o advocacy/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i advocacy/translations/messages.pot -d advocacy/translations -l es
+	$(VENV)/bin/pybabel compile --statistics -d advocacy/translations

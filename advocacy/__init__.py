@@ -106,6 +106,15 @@ def register_security_headers(app):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+    @app.after_request
+    def remember_language(response):
+        """A visitor who picks a language with ?lang= keeps it on the following pages and forms."""
+        chosen = request.args.get("lang")
+        if chosen in app.config["LANGUAGES"]:
+            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                                secure=app.config["SESSION_COOKIE_SECURE"])
+        return response
+
 
 def register_template_helpers(app):
     from flask_babel import get_locale

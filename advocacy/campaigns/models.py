@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import utcnow
@@ -39,8 +40,8 @@ class Campaign(db.Model):
 
     @property
     def target_label(self) -> str:
-        return {"both": "U.S. Congress", "house": "U.S. House of Representatives",
-                "senate": "U.S. Senate"}[self.target_chamber]
+        return {"both": _l("U.S. Congress"), "house": _l("U.S. House of Representatives"),
+                "senate": _l("U.S. Senate")}[self.target_chamber]
 
     @property
     def is_public(self) -> bool:

@@ -58,6 +58,6 @@ def campaign_summary(campaign: Campaign) -> dict:
         "accepting_signatures": campaign.accepts_signatures(),
         "signature_count": signature_count(campaign.id),
         "goal": campaign.goal,
-        "target": campaign.target_label,
+        "target": str(campaign.target_label),
         "closes_at": campaign.closes_at.isoformat() + "Z" if campaign.closes_at else None,
     }

@@ -78,8 +78,19 @@ def test_campaign_page_is_small_for_slow_phones(client, campaign):
 def test_spanish_is_offered_and_chosen_from_the_browser(client, campaign):
     html = client.get("/").get_data(as_text=True)
     assert 'hreflang="es"' in html
-    html = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    html = client.get(f"/campaigns/{campaign.slug}", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '<html lang="es">' in html
+    assert "Firmar la petición" in html
+
+
+def test_a_spanish_signer_gets_the_confirmation_mail_in_spanish(client, campaign, inbox):
+    from tests.conftest import deliver_mail, sign_form
+
+    client.get("/?lang=es")  # the choice is remembered for the form that follows
+    sign_form(client, campaign.slug, email="lucia@example.org")
+    deliver_mail()
+    [mail] = inbox.to("lucia@example.org")
+    assert mail["Subject"] == "Confirma tu firma, por favor"
 
 
 def test_seed_creates_the_essay_campaigns_and_is_idempotent(app):
