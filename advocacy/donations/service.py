@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import stripe
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from ..campaigns.models import Campaign

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import stripe
 from flask_babel import lazy_gettext as _l
 
-from ..database import dialect_insert, transaction, utcnow
+from ..database import dialect_insert, is_postgres, transaction, utcnow
 from ..extensions import db
 from ..mail.service import queue_mail
 from ..urls import external_url
@@ -62,6 +62,18 @@ def _locked(query) -> Donation | None:
     return db.session.scalars(query.with_for_update()).one_or_none()
 
 
+def _lock_payment_intent(payment_intent: str | None) -> None:
+    """Serialise the events about one payment (PostgreSQL), always before any donation row lock.
+
+    Without it a refund and the completion arriving at the same moment could each miss the
+    other: the refund finds no donation yet and is kept aside, while the completion looks for
+    kept-aside refunds before the refund has committed.
+    """
+    if payment_intent and is_postgres():
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                           {"key": f"stripe-payment-intent:{payment_intent}"})
+
+
 def _donation_for_session(session: dict) -> Donation | None:
     found = _locked(sa.select(Donation).where(Donation.checkout_session_id == session.get("id")))
     if found is None:
@@ -86,8 +98,7 @@ def _donation_for_charge(charge: dict) -> Donation | None:
 
 def _apply_refund(donation: Donation, refunded_cents: int, when) -> None:
     # Stripe reports the cumulative refunded amount, so the larger figure is the latest.
-    if refunded_cents > donation.refunded_amount_cents:
-        donation.refunded_amount_cents = refunded_cents
+    donation.refunded_amount_cents = max(donation.refunded_amount_cents, refunded_cents)
     if donation.refunded_amount_cents >= donation.amount_cents and advance(donation, "refunded"):
         donation.refunded_at = when
 
@@ -114,6 +125,7 @@ def _queue_receipt(donation: Donation) -> None:
 
 
 def _on_session(event_type: str, session: dict, record: StripeEvent, now) -> None:
+    _lock_payment_intent(session.get("payment_intent"))
     donation = _donation_for_session(session)
     if donation is None:
         log.warning("stripe %s for unknown checkout session %s: ignored", event_type, session.get("id"))
@@ -150,6 +162,7 @@ def _apply_early_refunds(donation: Donation, now) -> None:
 def _on_refund(charge: dict, record: StripeEvent, now) -> None:
     record.payment_intent_id = charge.get("payment_intent")
     record.amount_cents = int(charge.get("amount_refunded") or 0)
+    _lock_payment_intent(record.payment_intent_id)
     donation = _donation_for_charge(charge)
     if donation is None:
         log.warning("charge.refunded for payment intent %s before (or without) its donation: kept",
