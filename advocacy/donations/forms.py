@@ -61,7 +61,9 @@ class DonateForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.amount.choices = preset_choices()
-        self.custom_amount.description = limits_message()
+        cfg = current_app.config
+        self.custom_amount.description = _l("From %(low)s to %(high)s.", low=dollars(cfg["DONATION_MIN_CENTS"]),
+                                            high=dollars(cfg["DONATION_MAX_CENTS"]))
         self.amount_cents = None
 
     def validate(self, extra_validators=None):
