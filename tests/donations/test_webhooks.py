@@ -172,3 +172,20 @@ def test_webhook_needs_no_csrf_token_but_the_site_still_does(client, fake_stripe
     # The app runs with CSRF protection on; the webhook is exempt, the donate form is not.
     assert client.post(f"/campaigns/{campaign.slug}/donate", data={"amount": "5"}).status_code == 400
     assert post_event(client, session_event("checkout.session.completed", fake_stripe, donation)).status_code == 200
+
+
+@pytest.mark.parametrize("start, target, moves", [
+    ("pending", "paid", True), ("pending", "failed", True), ("pending", "expired", True),
+    ("pending", "refunded", True), ("paid", "refunded", True),
+    ("paid", "pending", False), ("refunded", "paid", False), ("paid", "expired", False),
+    ("expired", "failed", False), ("paid", "paid", False),
+    # A payment outranks "no payment": money Stripe took is always recorded.
+    ("failed", "paid", True), ("expired", "paid", True),
+])
+def test_status_only_moves_forward(start, target, moves):
+    from advocacy.donations.models import Donation
+    from advocacy.donations.webhooks import advance
+
+    donation = Donation(status=start)
+    assert advance(donation, target) is moves
+    assert donation.status == (target if moves else start)
