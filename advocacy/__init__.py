@@ -57,8 +57,11 @@ def register_blueprints(app):
     from .signatures import bp as signatures_bp, routes as _signature_routes  # noqa: F401
     from .accounts import bp as accounts_bp, routes as _account_routes  # noqa: F401
     from .organise import bp as organise_bp, routes as _organise_routes  # noqa: F401
+    from .donations import bp as donations_bp, organise_bp as donations_organise_bp
+    from .donations import routes as _donation_routes  # noqa: F401
 
-    for blueprint in (campaigns_bp, signatures_bp, accounts_bp, organise_bp):
+    for blueprint in (campaigns_bp, signatures_bp, accounts_bp, organise_bp, donations_bp,
+                      donations_organise_bp):
         app.register_blueprint(blueprint)
 
 

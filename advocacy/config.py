@@ -58,6 +58,9 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+    DONATION_MIN_CENTS = _env_int("DONATION_MIN_CENTS", 100)
+    DONATION_MAX_CENTS = _env_int("DONATION_MAX_CENTS", 1_000_000)
+    DONATE_RATE_LIMIT_PER_IP = os.environ.get("DONATE_RATE_LIMIT_PER_IP") or "10 per minute;60 per hour"
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)

@@ -4,3 +4,4 @@ from .mail.models import OutboxMessage  # noqa: F401
 from .signatures.models import Signature, SignatureToken, Tally, TallyDelta  # noqa: F401
 from .accounts.models import CampaignMember, User  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
+from .donations.models import Donation, StripeEvent  # noqa: F401

@@ -269,3 +269,14 @@ def admin_client(client, make_user):
     make_user("admin@example.org", role="admin")
     assert login(client, "admin@example.org").status_code == 302
     return client
+
+
+@pytest.fixture
+def fake_stripe(app):
+    """Donations on, with the real stripe library talking to a local recording server."""
+    from tests.support.fake_stripe import FakeStripe
+
+    with FakeStripe() as fake:
+        app.config.update(STRIPE_SECRET_KEY="sk_test_x", STRIPE_API_BASE=fake.base_url,
+                          STRIPE_WEBHOOK_SECRET="whsec_test")
+        yield fake

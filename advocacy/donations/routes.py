@@ -1,0 +1,133 @@
+import csv
+import io
+from decimal import Decimal
+
+from flask import Response, current_app, jsonify, redirect, render_template, request, stream_with_context
+from flask_babel import format_currency, get_locale
+from flask_login import current_user
+
+from ..audit.service import record
+from ..campaigns.service import public_campaign_or_404
+from ..database import transaction
+from ..extensions import csrf, limiter
+from ..organise.access import managed_campaign_or_404, require_login
+from ..organise.panels import dashboard_panel
+from . import bp, organise_bp, service, webhooks
+from .forms import DonateForm
+from .service import DonationError, donations_enabled
+
+organise_bp.before_request(require_login)
+bp.app_template_global("donations_enabled")(donations_enabled)
+
+
+@bp.app_template_filter("money")
+def money(cents, currency="usd"):
+    return format_currency(Decimal(int(cents or 0)) / 100, currency.upper())
+
+
+@bp.app_template_global()
+def donation_offer(campaign, signature=None) -> dict:
+    """Data for the donation partials: whether donations are on, and a blank form."""
+    if not donations_enabled():
+        return {"enabled": False}
+    form = DonateForm(formdata=None)
+    if signature is not None and signature.status == "confirmed":
+        form.ref.data = service.signature_ref(signature)
+    return {"enabled": True, "form": form, "campaign": campaign}
+
+
+def _unavailable(campaign):
+    return render_template("donations/unavailable.html", campaign=campaign), 404
+
+
+@bp.route("/campaigns/<slug:slug>/donate", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["DONATE_RATE_LIMIT_PER_IP"], methods=["POST"])
+def donate(slug):
+    campaign = public_campaign_or_404(slug)
+    if not donations_enabled():
+        return _unavailable(campaign)
+    form = DonateForm()
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("donations/donate.html", campaign=campaign, form=form), status
+    signature = service.signature_from_ref(form.ref.data, campaign)
+    donation = service.start_donation(campaign, form.amount_cents, signature, locale=str(get_locale() or "en"))
+    try:
+        checkout_url = service.create_checkout(donation)
+    except DonationError:
+        return render_template("donations/donate.html", campaign=campaign, form=form, stripe_failed=True), 503
+    return redirect(checkout_url, code=303)
+
+
+@bp.get("/campaigns/<slug:slug>/donate/thanks")
+def thanks(slug):
+    campaign = public_campaign_or_404(slug)
+    if not donations_enabled():
+        return _unavailable(campaign)
+    view = service.donation_for_session(campaign, request.args.get("session_id", "")[:255])
+    if view is None:
+        return render_template("donations/unknown.html", campaign=campaign), 404
+    return render_template("donations/thanks.html", campaign=campaign, donation=view.donation)
+
+
+@bp.get("/campaigns/<slug:slug>/donate/cancelled")
+def cancelled(slug):
+    campaign = public_campaign_or_404(slug)
+    if not donations_enabled():
+        return _unavailable(campaign)
+    return render_template("donations/cancelled.html", campaign=campaign)
+
+
+@bp.post("/stripe/webhook")
+@limiter.exempt
+@csrf.exempt
+def stripe_webhook():
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    if not secret:
+        return jsonify(error="webhooks are not configured"), 503
+    try:
+        outcome = webhooks.receive(request.get_data(), request.headers.get("Stripe-Signature"), secret)
+    except webhooks.BadSignature:
+        return jsonify(error="invalid signature"), 400
+    return jsonify(received=True, outcome=outcome)
+
+
+# --- organisers ----------------------------------------------------------------------------
+
+@dashboard_panel("donations/_dashboard.html", order=60)
+def donations_panel(campaign):
+    return {"enabled": donations_enabled(), **service.campaign_totals(campaign.id)}
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _csv_lines(campaign):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(row):
+        writer.writerow([_cell(v) for v in row])
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield line(service.EXPORT_COLUMNS)
+    for row in service.export_rows(campaign):
+        yield line(row)
+
+
+@organise_bp.get("/campaigns/<slug:slug>/donations.csv")
+def export_csv(slug):
+    campaign = managed_campaign_or_404(slug)
+    with transaction():
+        record("export_donations_csv", current_user, campaign)
+    return Response(stream_with_context(_csv_lines(campaign)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{campaign.slug}-donations.csv"',
+                             "Cache-Control": "no-store"})
