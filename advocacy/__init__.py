@@ -56,8 +56,9 @@ def register_blueprints(app):
     from .signatures import bp as signatures_bp, routes as _signature_routes  # noqa: F401
     from .accounts import bp as accounts_bp, routes as _account_routes  # noqa: F401
     from .organise import bp as organise_bp, routes as _organise_routes  # noqa: F401
+    from .delivery import bp as delivery_bp, exports_bp, routes as _delivery_routes  # noqa: F401
 
-    for blueprint in (campaigns_bp, signatures_bp, accounts_bp, organise_bp):
+    for blueprint in (campaigns_bp, signatures_bp, accounts_bp, organise_bp, delivery_bp, exports_bp):
         app.register_blueprint(blueprint)
 
 

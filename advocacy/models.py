@@ -4,3 +4,5 @@ from .mail.models import OutboxMessage  # noqa: F401
 from .signatures.models import Signature, SignatureToken, Tally, TallyDelta  # noqa: F401
 from .accounts.models import CampaignMember, User  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
+from .geography.models import Legislator, SignatureDistrict, ZipDistrict  # noqa: F401
+from .delivery.models import DeliveryPacketRecord  # noqa: F401
