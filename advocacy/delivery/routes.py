@@ -3,10 +3,12 @@ import io
 import json
 import re
 
-from flask import Response, abort, render_template, stream_with_context
+from flask import Response, abort, current_app, render_template
 from flask_login import current_user
 
 from ..campaigns.service import public_campaign_or_404
+from ..extensions import db
+from ..urls import external_url
 from ..organise.access import managed_campaign_or_404, require_login
 from ..organise.panels import dashboard_panel
 from . import bp, exports_bp, service
@@ -48,8 +50,23 @@ def lawmakers_for(signature):
 
 # --- organisers' exports -----------------------------------------------------------------
 
+def _streamed(make_chunks, *args):
+    """Stream on a connection of its own, closed when the body is done: the request's context and
+    session are gone by the time a large body is sent."""
+    engine = db.engine
+
+    def generate():
+        with engine.connect() as connection:
+            yield from make_chunks(connection, *args)
+    return generate()
+
+
+def _csv_of(connection, *args):
+    return service.csv_chunks(service.listed_signatures(connection, *args))
+
+
 def _download(chunks, mimetype, filename):
-    return Response(stream_with_context(chunks), mimetype=mimetype,
+    return Response(chunks, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})
 
@@ -58,7 +75,7 @@ def _download(chunks, mimetype, filename):
 def signatures_csv(slug):
     campaign = managed_campaign_or_404(slug)
     service.record_export(current_user, campaign, "signatures_csv")
-    return _download(service.csv_chunks(service.listed_signatures(campaign)), "text/csv",
+    return _download(_streamed(_csv_of, campaign.id), "text/csv",
                      f"{campaign.slug}-signatures.csv")
 
 
@@ -68,7 +85,7 @@ def packet_csv(slug, packet_id):
     campaign = managed_campaign_or_404(slug)
     packet = service.packet_of(campaign, packet_id) or abort(404)
     service.record_export(current_user, campaign, "packet_signatures_csv", packet_id=packet.id)
-    return _download(service.csv_chunks(service.listed_signatures(campaign, until=packet.generated_at)),
+    return _download(_streamed(_csv_of, campaign.id, None, packet.generated_at),
                      "text/csv", f"{campaign.slug}-packet-{packet.id}-signatures.csv")
 
 
@@ -76,7 +93,9 @@ def packet_csv(slug, packet_id):
 def signatures_osdi(slug):
     campaign = managed_campaign_or_404(slug)
     service.record_export(current_user, campaign, "signatures_osdi")
-    return _download(service.osdi_chunks(campaign), "application/hal+json", f"{campaign.slug}-osdi.json")
+    chunks = _streamed(service.osdi_chunks, campaign.id, campaign.title,
+                       external_url("campaigns.show", slug=campaign.slug), current_app.config["ORGANISATION_NAME"])
+    return _download(chunks, "application/hal+json", f"{campaign.slug}-osdi.json")
 
 
 LAWMAKER_COLUMNS = ("member", "chamber", "party", "state", "district", "constituents", "may_include",

@@ -139,21 +139,23 @@ class ListedSignature:
     shared: bool
 
 
-def listed_signatures(campaign: Campaign, member: Legislator | None = None,
+def listed_signatures(connection, campaign_id: int, member: Legislator | None = None,
                       until: datetime | None = None) -> Iterator[ListedSignature]:
-    """Confirmed signatures in id order, streamed (server-side cursor, constant memory)."""
+    """Confirmed signatures in id order, streamed (server-side cursor, constant memory).
+
+    `connection`: the session, or an engine connection owned by a streamed response."""
     s, d = Signature, SignatureDistrict
     stmt = (
         sa.select(s.id, s.full_name, s.email, s.share_email, s.postal_code, s.state, s.confirmed_at,
                   sa.case((s.comment_status == "approved", s.comment), else_=None), d.district, d.shared)
         .outerjoin(d, d.signature_id == s.id)
-        .where(s.campaign_id == campaign.id, s.status == "confirmed", constituents_filter(member))
+        .where(s.campaign_id == campaign_id, s.status == "confirmed", constituents_filter(member))
         .order_by(s.id, d.district)
     )
     if until is not None:
         stmt = stmt.where(s.confirmed_at <= until)
     current = None
-    for row in db.session.execute(stmt.execution_options(yield_per=2000)):
+    for row in connection.execute(stmt.execution_options(yield_per=2000)):
         if current is not None and current.id == row[0]:
             current.districts.append(row[8])
             continue
@@ -196,7 +198,7 @@ def signature_list_digest(campaign: Campaign, until: datetime) -> tuple[str, int
 
     def counted():
         nonlocal count
-        for sig in listed_signatures(campaign, until=until):
+        for sig in listed_signatures(db.session, campaign.id, until=until):
             count += 1
             yield sig
 
@@ -205,12 +207,11 @@ def signature_list_digest(campaign: Campaign, until: datetime) -> tuple[str, int
     return digest.hexdigest(), count
 
 
-def osdi_chunks(campaign: Campaign) -> Iterator[bytes]:
+def osdi_chunks(connection, campaign_id: int, title: str, petition_url: str, origin: str) -> Iterator[bytes]:
     """An OSDI collection of osdi:signature resources, streamed as one JSON document."""
-    head = {"title": campaign.title, "origin_system": current_app.config["ORGANISATION_NAME"],
-            "petition": external_url("campaigns.show", slug=campaign.slug)}
+    head = {"title": title, "origin_system": origin, "petition": petition_url}
     yield json.dumps(head)[:-1].encode() + b', "_embedded": {"osdi:signatures": ['
-    for n, sig in enumerate(listed_signatures(campaign)):
+    for n, sig in enumerate(listed_signatures(connection, campaign_id)):
         yield (b"," if n else b"") + json.dumps(_osdi_signature(sig)).encode()
     yield b"]}}"
 
@@ -288,7 +289,7 @@ def _comments(campaign, member, until, limit=12) -> list[PacketComment]:
 def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> tuple[DeliveryPacketRecord, bytes]:
     """Build the packet PDF and record it (and the export) for /verify/<sha256>."""
     member = recipient(bioguide_id)
-    generated_at = utcnow().replace(microsecond=0)
+    generated_at = utcnow()
     sha, total = signature_list_digest(campaign, generated_at)
     constituents = None
     if member is not None:
