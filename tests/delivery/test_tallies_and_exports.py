@@ -205,10 +205,10 @@ def test_the_packet_list_does_not_change_when_people_sign_later(client, signed, 
     create_packet(client, signed.slug)
     from advocacy.delivery.models import DeliveryPacketRecord
     packet = db.session.scalars(sa.select(DeliveryPacketRecord)).one()
-    db.session.execute(sa.update(Signature).values(confirmed_at=packet.generated_at))  # at the boundary
-    db.session.commit()
+    post_button(client, signer(signed.slug, email="late@example.org", postal_code="94105")["confirm"])
     listed = client.get(f"/organise/campaigns/{signed.slug}/exports/packets/{packet.id}.csv").data
     assert hashlib.sha256(listed).hexdigest() == packet.sha256
+    assert b"late@example.org" not in listed and listed.count(b"\r\n") == 1 + len(SIGNERS)
 
 
 def test_verify_page_is_404_for_an_unknown_hash(client):
