@@ -15,7 +15,7 @@ from ..campaigns.models import Campaign
 from ..database import transaction, utcnow
 from ..extensions import db
 from ..geography.models import Legislator, SignatureDistrict, district_label
-from ..geography.service import UNKNOWN_STATE, legislators_by_seat, parse_label, town_for, zip5
+from ..geography.service import UNKNOWN_STATE, legislators_by_seat, parse_label, seat_names
 from ..signatures.counting import tallies_for
 from ..signatures.models import Signature
 from ..urls import external_url
@@ -58,29 +58,28 @@ def state_counts(campaign: Campaign) -> dict[str, int]:
 
 def state_entries(campaign: Campaign, senate=None) -> list[dict]:
     if senate is None:
-        _house, senate = legislators_by_seat()
+        _house, senate = seat_names()
     counts = state_counts(campaign)
-    return [{"code": code, "name": state_name(code), "senators": [m.name for m in senate.get(code, [])],
+    return [{"code": code, "name": state_name(code), "senators": senate.get(code, []),
              "count": n} for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def district_entries(campaign: Campaign, house=None) -> list[dict]:
     if house is None:
-        house, _senate = legislators_by_seat()
+        house, _senate = seat_names()
     counts = tallies_for(campaign.id, tallies.DISTRICT)
     partial = tallies_for(campaign.id, tallies.PARTIAL)
     entries = []
     for label in sorted(counts, key=_district_sort):
-        member = house.get(label)
         entries.append({"code": label, "name": district_name(label),
-                        "member": member.name if member else None, "count": counts[label],
+                        "member": house.get(label), "count": counts[label],
                         "may_include": partial.get(label, 0)})
     return entries
 
 
 def public_tallies(campaign: Campaign) -> dict:
     """For the campaign JSON: reads tallies (never scans signatures); no personal data."""
-    house, senate = legislators_by_seat()
+    house, senate = seat_names()
     return {"signatures_by_state": state_entries(campaign, senate),
             "signatures_by_district": district_entries(campaign, house),
             "district_rule": MULTI_DISTRICT_RULE}
@@ -133,6 +132,7 @@ class ListedSignature:
     share_email: bool
     postal_code: str
     state: str | None
+    town: str | None
     confirmed_at: datetime
     comment: str | None
     districts: list[str]
@@ -146,7 +146,7 @@ def listed_signatures(connection, campaign_id: int, member: Legislator | None = 
     `connection`: the session, or an engine connection owned by a streamed response."""
     s, d = Signature, SignatureDistrict
     stmt = (
-        sa.select(s.id, s.full_name, s.email, s.share_email, s.postal_code, s.state, s.confirmed_at,
+        sa.select(s.id, s.full_name, s.email, s.share_email, s.postal_code, s.state, s.town, s.confirmed_at,
                   sa.case((s.comment_status == "approved", s.comment), else_=None), d.district, d.shared)
         .outerjoin(d, d.signature_id == s.id)
         .where(s.campaign_id == campaign_id, s.status == "confirmed", constituents_filter(member))
@@ -157,11 +157,11 @@ def listed_signatures(connection, campaign_id: int, member: Legislator | None = 
     current = None
     for row in connection.execute(stmt.execution_options(yield_per=2000)):
         if current is not None and current.id == row[0]:
-            current.districts.append(row[8])
+            current.districts.append(row[9])
             continue
         if current is not None:
             yield current
-        current = ListedSignature(*row[:8], districts=[row[8]] if row[8] else [], shared=bool(row[9]))
+        current = ListedSignature(*row[:9], districts=[row[9]] if row[9] else [], shared=bool(row[10]))
     if current is not None:
         yield current
 
@@ -179,9 +179,8 @@ def csv_chunks(signatures) -> Iterator[bytes]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for n, sig in enumerate(signatures, 1):
-        code = zip5(sig.postal_code)
         writer.writerow([neutralise(value) for value in (
-            sig.full_name, town_for(code), sig.state or "", sig.postal_code, " ".join(sig.districts),
+            sig.full_name, sig.town or "", sig.state or "", sig.postal_code, " ".join(sig.districts),
             _district_note(sig), sig.confirmed_at.strftime("%Y-%m-%dT%H:%M:%SZ"), sig.comment or "",
             sig.email if sig.share_email else "",
         )])
@@ -218,10 +217,9 @@ def osdi_chunks(connection, campaign_id: int, title: str, petition_url: str, ori
 
 def _osdi_signature(sig: ListedSignature) -> dict:
     given, _, family = sig.full_name.strip().rpartition(" ")
-    code = zip5(sig.postal_code)
     person = {
         "given_name": given or family, "family_name": family if given else "",
-        "postal_addresses": [{"primary": True, "locality": town_for(code), "region": sig.state or "",
+        "postal_addresses": [{"primary": True, "locality": sig.town or "", "region": sig.state or "",
                               "postal_code": sig.postal_code, "country": "US"}],
     }
     if sig.share_email:
@@ -275,15 +273,15 @@ def _district_rows(campaign, member) -> list[PacketDistrictRow]:
 
 def _comments(campaign, member, until, limit=12) -> list[PacketComment]:
     chosen = db.session.execute(
-        sa.select(Signature.full_name, Signature.show_name, Signature.postal_code, Signature.state,
+        sa.select(Signature.full_name, Signature.show_name, Signature.town, Signature.state,
                   Signature.comment)
         .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed",
                Signature.comment_status == "approved", Signature.confirmed_at <= until,
                constituents_filter(member))
         .order_by(Signature.confirmed_at.desc()).limit(limit))
     return [PacketComment(name if show else "A constituent",
-                          ", ".join(p for p in (town_for(zip5(code)), state or "") if p), comment)
-            for name, show, code, state, comment in chosen]
+                          ", ".join(p for p in (town or "", state or "") if p), comment)
+            for name, show, town, state, comment in chosen]
 
 
 def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> tuple[DeliveryPacketRecord, bytes]:

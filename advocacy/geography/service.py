@@ -11,7 +11,6 @@ Rules (also in the README):
 """
 import csv
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -31,20 +30,17 @@ AT_LARGE = frozenset({"AK", "DE", "ND", "SD", "VT", "WY", "DC", "PR", "AS", "GU"
 class Place:
     state: str
     districts: tuple[str, ...]
+    town: str = ""
 
     @property
     def shared(self) -> bool:
         return len(self.districts) > 1
 
 
-@lru_cache(maxsize=1)
-def _usps_index() -> dict[str, tuple[str, str]]:
-    """ZIP -> (state, town) from `zipcodes`, built once (its own lookups scan a list)."""
-    return {z["zip_code"]: (z["state"], z["city"].title()) for z in zipcodes.list_all()}
-
-
-def town_for(zip5: str) -> str:
-    return _usps_index().get(zip5, ("", ""))[1]
+def usps_lookup(zip5: str) -> tuple[str | None, str]:
+    """(state, town) from `zipcodes` (native lookup, ~0.5 ms); (None, "") if it does not know the ZIP."""
+    found = zipcodes.matching(zip5) if len(zip5) == 5 else []
+    return (found[0]["state"], found[0]["city"].title()) if found else (None, "")
 
 
 def zip5(postal_code: str) -> str:
@@ -53,7 +49,7 @@ def zip5(postal_code: str) -> str:
 
 def resolve(postal_code: str) -> Place:
     code = zip5(postal_code)
-    usps_state = _usps_index().get(code, (None, ""))[0]
+    usps_state, town = usps_lookup(code)
     rows = db.session.execute(
         sa.select(ZipDistrict.state, ZipDistrict.district).where(ZipDistrict.zip == code)).all()
     state = usps_state or (min(s for s, _ in rows) if rows else UNKNOWN_STATE)
@@ -61,14 +57,15 @@ def resolve(postal_code: str) -> Place:
     if not numbers and state in AT_LARGE:
         numbers = [0]
     if not numbers:
-        return Place(state, (district_label(state, None),))
-    return Place(state, tuple(district_label(state, n) for n in numbers))
+        return Place(state, (district_label(state, None),), town)
+    return Place(state, tuple(district_label(state, n) for n in numbers), town)
 
 
 def assign(signature) -> Place:
     """Store the signature's state and districts (inside the caller's transaction)."""
     place = resolve(signature.postal_code)
     signature.state = place.state
+    signature.town = place.town[:60]
     db.session.flush()
     db.session.execute(sa.delete(SignatureDistrict).where(SignatureDistrict.signature_id == signature.id))
     db.session.execute(sa.insert(SignatureDistrict), [
@@ -88,6 +85,20 @@ def parse_label(label: str) -> tuple[str, int | None]:
     if number == "AL":
         return state, 0
     return state, int(number) if number.isdigit() else None
+
+
+def seat_names() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """({district label: representative's name}, {state: [senators' names]}): plain rows, for
+    pages that only need names (the public JSON, on every request)."""
+    house, senate = {}, {}
+    rows = db.session.execute(sa.select(Legislator.name, Legislator.chamber, Legislator.state, Legislator.district)
+                              .order_by(Legislator.name))
+    for name, chamber, state, district in rows:
+        if chamber == "house":
+            house[district_label(state, district)] = name
+        else:
+            senate.setdefault(state, []).append(name)
+    return house, senate
 
 
 def legislators_by_seat() -> tuple[dict[str, Legislator], dict[str, list[Legislator]]]:
