@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from ..campaigns.service import public_campaign_or_404
 from ..extensions import db
-from ..urls import external_url
 from ..organise.access import managed_campaign_or_404, require_login
 from ..organise.panels import dashboard_panel
+from ..urls import external_url
 from . import bp, exports_bp, service
 from .forms import PacketForm
 from .map_svg import render_state_map

@@ -304,8 +304,8 @@ def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> t
         signature_list_sha256=sha, verify_url=external_url("delivery.verify", sha256=sha),
         map_svg=render_state_map(state_counts(campaign), title="Signers by state"),
         notes=(MULTI_DISTRICT_RULE,
-               f"The signature list is every confirmed signature up to {generated_at:%Y-%m-%d %H:%M:%S} UTC "
-               "as a CSV file (UTF-8, ordered by signature), available to the campaign's organisers.",
+               (f"The signature list is every confirmed signature up to {generated_at:%Y-%m-%d %H:%M:%S} UTC "
+                "as a CSV file (UTF-8, ordered by signature), available to the campaign's organisers."),
                "Names appear with comments only where the signer agreed to show them."),
     )
     pdf = build_packet_pdf(packet)

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from advocacy.audit.models import AuditEvent
 from advocacy.extensions import db
 from advocacy.signatures import counting
-from advocacy.signatures.models import Signature, Tally, TallyDelta
+from advocacy.signatures.models import Signature, Tally
 from tests.conftest import csrf_token, login, post_button
 
 # email -> ZIP: one district (CA-11), a PO box (CA, district unknown), three districts twice
