@@ -16,6 +16,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) advocacy seed
+	$(FLASK) advocacy load-geography
 	@echo "Serving on http://127.0.0.1:5000 (mail worker running beside it; Ctrl-C stops both)"
 	$(FLASK) advocacy worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000

@@ -59,9 +59,10 @@ def register_blueprints(app):
     from .organise import bp as organise_bp, routes as _organise_routes  # noqa: F401
     from .donations import bp as donations_bp, organise_bp as donations_organise_bp
     from .donations import routes as _donation_routes  # noqa: F401
+    from .delivery import bp as delivery_bp, exports_bp, routes as _delivery_routes  # noqa: F401
 
     for blueprint in (campaigns_bp, signatures_bp, accounts_bp, organise_bp, donations_bp,
-                      donations_organise_bp):
+                      donations_organise_bp, delivery_bp, exports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -59,3 +59,12 @@ def create_admin_command(email, password_stdin, name):
     with transaction():
         record("create_admin", user, email=user.email, via="cli")
     click.echo(f"Admin {user.email} created.")
+
+
+@advocacy_cli.command("load-geography")
+def load_geography_command():
+    """Load ZIP->district and lawmaker tables from advocacy/data (idempotent; re-run when districts change)."""
+    from .geography.service import load_geography
+
+    zips, members = load_geography()
+    click.echo(f"Geography loaded: {zips} ZIP-district pairs, {members} lawmakers.")

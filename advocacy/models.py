@@ -5,3 +5,5 @@ from .signatures.models import Signature, SignatureToken, Tally, TallyDelta  # n
 from .accounts.models import CampaignMember, User  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .donations.models import Donation, StripeEvent  # noqa: F401
+from .geography.models import Legislator, SignatureDistrict, ZipDistrict  # noqa: F401
+from .delivery.models import DeliveryPacketRecord  # noqa: F401

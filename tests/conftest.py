@@ -280,3 +280,25 @@ def fake_stripe(app):
         app.config.update(STRIPE_SECRET_KEY="sk_test_x", STRIPE_API_BASE=fake.base_url,
                           STRIPE_WEBHOOK_SECRET="whsec_test")
         yield fake
+
+
+# ZIPs with hand-checked geography (zccd.csv, zipcodes): one district, three districts, an at-large
+# state, a PO box (not in zccd.csv) in a many-seat and in a single-seat state, a vacant seat.
+GEOGRAPHY_ZIPS = {"94105": "CA-11", "60614": "IL-3 IL-5 IL-7", "35005": "AL-6 AL-7", "05401": "VT-AL",
+                  "94120": "CA-??", "05402": "VT-AL", "94541": "CA-14"}
+
+
+@pytest.fixture
+def geography(app, tmp_path):
+    """The real lawmaker list and the zccd.csv rows of GEOGRAPHY_ZIPS (the full load is tested once)."""
+    import csv as _csv
+
+    from advocacy.geography.service import DATA_DIR, load_geography
+
+    subset = tmp_path / "zccd.csv"
+    with (DATA_DIR / "zccd.csv").open(newline="") as src, subset.open("w", newline="") as dst:
+        rows = _csv.reader(src)
+        writer = _csv.writer(dst)
+        writer.writerow(next(rows))
+        writer.writerows(r for r in rows if r[2] in GEOGRAPHY_ZIPS)
+    return load_geography(zccd=subset)

@@ -32,7 +32,10 @@ def show(slug):
 
 @bp.get("/campaigns/<slug:slug>.json")
 def show_json(slug):
-    response = jsonify(campaign_summary(public_campaign_or_404(slug)))
+    from ..delivery.service import public_tallies
+
+    campaign = public_campaign_or_404(slug)
+    response = jsonify(campaign_summary(campaign) | public_tallies(campaign))
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=5"
     return response

@@ -22,6 +22,10 @@ class Signature(db.Model):
     # Lower-cased; dots and +tags dropped for Gmail. One signature per campaign per canonical email.
     email_canonical: Mapped[str] = mapped_column(sa.String(254))
     postal_code: Mapped[str] = mapped_column(sa.String(10))
+    # USPS state resolved from the ZIP when signed ("??" unknown; None: signed before geography).
+    # Its districts are in signature_districts (advocacy.geography).
+    state: Mapped[str | None] = mapped_column(sa.String(2), nullable=True)
+    town: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
     comment: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     comment_status: Mapped[str] = mapped_column(sa.String(10), default="none")
     show_name: Mapped[bool] = mapped_column(sa.Boolean, default=False)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from ..campaigns.models import Campaign
 from ..database import dialect_insert, transaction, utcnow
 from ..extensions import db
+from ..geography import service as geography
 from ..mail.service import queue_mail
 from ..urls import external_url
 from . import counting
@@ -123,6 +124,7 @@ def sign(campaign: Campaign, details: SignerDetails) -> SignOutcome:
         ).scalar()
         if inserted is not None:
             signature = db.session.get(Signature, inserted)
+            geography.assign(signature)
             _mail_confirmation(signature, campaign)
             return SignOutcome.NEW
 
@@ -143,6 +145,7 @@ def sign(campaign: Campaign, details: SignerDetails) -> SignOutcome:
             setattr(signature, name, value)
         signature.status = "pending"
         signature.removed_at = None
+        geography.assign(signature)
         _mail_confirmation(signature, campaign)
         return SignOutcome.RESENT
 
@@ -189,6 +192,8 @@ def confirm(raw: str) -> tuple[Signature, bool]:
         ).rowcount
         if changed:
             token.used_at = now
+            if signature.state is None:  # signed before geography existed
+                geography.assign(signature)
             counting.record_change(signature, +1)
         db.session.refresh(signature)
         return signature, bool(changed)

@@ -1,0 +1,14 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+
+class PacketForm(FlaskForm):
+    recipient = SelectField(_l("Recipient"), description=_l("The whole campaign, or one lawmaker with constituents who signed."))
+
+    def set_lawmakers(self, lawmakers: list[dict]):
+        self.recipient.choices = [("", _l("The whole campaign (all of Congress)"))] + [
+            (row["bioguide_id"], f"{row['member']} ({row['district'] or row['state']}, {row['constituents']:,})")
+            for row in lawmakers
+        ]
+        return self

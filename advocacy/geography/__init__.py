@@ -1,0 +1,1 @@
+"""ZIP -> state and congressional district, and the lawmakers who represent them."""

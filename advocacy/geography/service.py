@@ -1,0 +1,172 @@
+"""ZIP -> state and district(s), lawmakers by place, and the data loader.
+
+Rules (also in the README):
+- The state comes from the `zipcodes` package (USPS data, offline); if it does not know the ZIP,
+  from zccd.csv. A ZIP zccd.csv places in two states keeps only the districts of that state.
+- The districts are every 119th-Congress district zccd.csv lists for the ZIP in that state. A ZIP
+  in several districts is counted in each of them, flagged "may include" (`shared`).
+- ZIPs missing from zccd.csv (PO boxes, company ZIPs): district 0 in single-seat states, else
+  "XX-??" (district unknown). A ZIP neither source knows: state "??", district "??-??".
+  Nothing is dropped, and signing never fails for lack of geography.
+"""
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+import zipcodes
+
+from ..database import transaction
+from ..extensions import db
+from .models import Legislator, SignatureDistrict, ZipDistrict, district_label
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+UNKNOWN_STATE = "??"
+# States and territories with a single House seat (district 0, "at-large").
+AT_LARGE = frozenset({"AK", "DE", "ND", "SD", "VT", "WY", "DC", "PR", "AS", "GU", "MP", "VI"})
+
+
+@dataclass(frozen=True)
+class Place:
+    state: str
+    districts: tuple[str, ...]
+    town: str = ""
+
+    @property
+    def shared(self) -> bool:
+        return len(self.districts) > 1
+
+
+def usps_lookup(zip5: str) -> tuple[str | None, str]:
+    """(state, town) from `zipcodes` (native lookup, ~0.5 ms); (None, "") if it does not know the ZIP."""
+    found = zipcodes.matching(zip5) if len(zip5) == 5 else []
+    return (found[0]["state"], found[0]["city"].title()) if found else (None, "")
+
+
+def zip5(postal_code: str) -> str:
+    return "".join(ch for ch in (postal_code or "") if ch.isdigit())[:5]
+
+
+def resolve(postal_code: str) -> Place:
+    code = zip5(postal_code)
+    usps_state, town = usps_lookup(code)
+    rows = db.session.execute(
+        sa.select(ZipDistrict.state, ZipDistrict.district).where(ZipDistrict.zip == code)).all()
+    state = usps_state or (min(s for s, _ in rows) if rows else UNKNOWN_STATE)
+    numbers = sorted({d for s, d in rows if s == state})
+    if not numbers and state in AT_LARGE:
+        numbers = [0]
+    if not numbers:
+        return Place(state, (district_label(state, None),), town)
+    return Place(state, tuple(district_label(state, n) for n in numbers), town)
+
+
+def assign(signature) -> Place:
+    """Store the signature's state and districts (inside the caller's transaction)."""
+    place = resolve(signature.postal_code)
+    signature.state = place.state
+    signature.town = place.town[:60]
+    db.session.flush()
+    db.session.execute(sa.delete(SignatureDistrict).where(SignatureDistrict.signature_id == signature.id))
+    db.session.execute(sa.insert(SignatureDistrict), [
+        {"signature_id": signature.id, "district": label, "shared": place.shared} for label in place.districts
+    ])
+    return place
+
+
+def districts_of(signature_id: int) -> list[SignatureDistrict]:
+    return list(db.session.scalars(
+        sa.select(SignatureDistrict).where(SignatureDistrict.signature_id == signature_id)
+        .order_by(SignatureDistrict.district)))
+
+
+def parse_label(label: str) -> tuple[str, int | None]:
+    state, _, number = label.partition("-")
+    if number == "AL":
+        return state, 0
+    return state, int(number) if number.isdigit() else None
+
+
+def seat_names() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """({district label: representative's name}, {state: [senators' names]}): plain rows, for
+    pages that only need names (the public JSON, on every request)."""
+    house, senate = {}, {}
+    rows = db.session.execute(sa.select(Legislator.name, Legislator.chamber, Legislator.state, Legislator.district)
+                              .order_by(Legislator.name))
+    for name, chamber, state, district in rows:
+        if chamber == "house":
+            house[district_label(state, district)] = name
+        else:
+            senate.setdefault(state, []).append(name)
+    return house, senate
+
+
+def legislators_by_seat() -> tuple[dict[str, Legislator], dict[str, list[Legislator]]]:
+    """({district label: representative}, {state: [senators]}) in two small queries' worth."""
+    house, senate = {}, {}
+    for member in db.session.scalars(sa.select(Legislator).order_by(Legislator.name)):
+        if member.chamber == "house":
+            house[district_label(member.state, member.district)] = member
+        else:
+            senate.setdefault(member.state, []).append(member)
+    return house, senate
+
+
+@dataclass(frozen=True)
+class Lawmakers:
+    state: str
+    representatives: list[tuple[str, Legislator | None]]  # (district label, member or None if vacant)
+    senators: list[Legislator]
+    district_known: bool
+
+
+def lawmakers_for(signature) -> Lawmakers | None:
+    if not signature.state:
+        return None
+    labels = [d.district for d in districts_of(signature.id)]
+    known = [label for label in labels if parse_label(label)[1] is not None]
+    house = {}
+    if known:
+        members = db.session.scalars(sa.select(Legislator).where(
+            Legislator.chamber == "house", Legislator.state == signature.state,
+            Legislator.district.in_([parse_label(label)[1] for label in known])))
+        house = {district_label(m.state, m.district): m for m in members}
+    senators = list(db.session.scalars(sa.select(Legislator).where(
+        Legislator.chamber == "senate", Legislator.state == signature.state).order_by(Legislator.name)))
+    return Lawmakers(signature.state, [(label, house.get(label)) for label in known], senators, bool(known))
+
+
+def _legislator_rows(path: Path) -> list[dict]:
+    rows = []
+    with path.open(newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            name = r["full_name"].strip() or f"{r['first_name']} {r['last_name']}".strip()
+            senate = r["type"] == "sen"
+            rows.append({
+                "bioguide_id": r["bioguide_id"], "name": name, "chamber": "senate" if senate else "house",
+                "state": r["state"], "district": None if senate else int(r["district"] or 0),
+                "party": r["party"], "url": r["url"], "phone": r["phone"], "address": r["address"],
+            })
+    return rows
+
+
+def _zip_rows(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as f:
+        pairs = {(r["zcta"].zfill(5), r["state_abbr"], int(r["cd"])) for r in csv.DictReader(f)}
+    return [{"zip": z, "state": s, "district": d} for z, s, d in sorted(pairs)]
+
+
+def load_geography(zccd: Path | None = None, legislators: Path | None = None) -> tuple[int, int]:
+    """Replace the ZIP->district and lawmaker tables from the CSVs in one transaction (idempotent).
+
+    Signatures keep the districts they were given when signed; only new signatures see changes.
+    Returns (zip-district rows, legislators).
+    """
+    zip_rows = _zip_rows(zccd or DATA_DIR / "zccd.csv")
+    member_rows = _legislator_rows(legislators or DATA_DIR / "legislators-current.csv")
+    with transaction():
+        db.session.execute(sa.delete(ZipDistrict))
+        db.session.execute(sa.delete(Legislator))
+        db.session.execute(sa.insert(ZipDistrict), zip_rows)
+        db.session.execute(sa.insert(Legislator), member_rows)
+    return len(zip_rows), len(member_rows)
