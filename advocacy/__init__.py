@@ -56,8 +56,12 @@ def register_blueprints(app):
     from .signatures import bp as signatures_bp, routes as _signature_routes  # noqa: F401
     from .accounts import bp as accounts_bp, routes as _account_routes  # noqa: F401
     from .organise import bp as organise_bp, routes as _organise_routes  # noqa: F401
+    from .moderation import bp as moderation_bp, routes as _moderation_routes  # noqa: F401
+    from .fraud import bp as fraud_bp, routes as _fraud_routes  # noqa: F401
+    from .updates import bp as updates_bp, public_bp as updates_public_bp, routes as _update_routes  # noqa: F401
 
-    for blueprint in (campaigns_bp, signatures_bp, accounts_bp, organise_bp):
+    for blueprint in (campaigns_bp, signatures_bp, accounts_bp, organise_bp, moderation_bp, fraud_bp,
+                      updates_bp, updates_public_bp):
         app.register_blueprint(blueprint)
 
 

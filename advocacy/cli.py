@@ -59,3 +59,12 @@ def create_admin_command(email, password_stdin, name):
     with transaction():
         record("create_admin", user, email=user.email, via="cli")
     click.echo(f"Admin {user.email} created.")
+
+
+@advocacy_cli.command("close-due")
+def close_due_command():
+    """Close open campaigns whose closing date has passed (safe to run every minute)."""
+    from .campaigns.service import close_due
+
+    closed = close_due()
+    click.echo(f"Closed {len(closed)} campaign(s): {', '.join(closed)}" if closed else "No campaign was due.")

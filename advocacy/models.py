@@ -4,3 +4,6 @@ from .mail.models import OutboxMessage  # noqa: F401
 from .signatures.models import Signature, SignatureToken, Tally, TallyDelta  # noqa: F401
 from .accounts.models import CampaignMember, User  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
+from .accounts.models import AccountToken  # noqa: F401
+from .fraud.models import InvalidatedSignature, InvalidationBatch  # noqa: F401
+from .updates.models import CampaignUpdate  # noqa: F401
