@@ -5,6 +5,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..organise.forms import choice
 from .service import MIN_PASSWORD_LENGTH
 
 
@@ -39,8 +40,8 @@ class SetPasswordForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter an email address"))],
                        render_kw={"autocomplete": "off", "spellcheck": "false"})
-    role = RadioField(_l("Role"), choices=[("organiser", _l("Organiser: only the campaigns below")),
-                                           ("admin", _l("Admin: every campaign, users and the audit log"))],
+    role = RadioField(_l("Role"), choices=[choice("organiser", _l("Organiser: only the campaigns below")),
+                                           choice("admin", _l("Admin: every campaign, users and the audit log"))],
                       default="organiser")
     campaigns = SelectMultipleField(_l("Campaigns"), coerce=int, widget=ListWidget(prefix_label=False),
                                     option_widget=CheckboxInput(), validate_choice=True)

@@ -3,7 +3,13 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+try:  # WTForms 3.3 deprecates (value, label) tuples as choices
+    from wtforms.fields.choices import SelectChoice as choice
+except ImportError:  # pragma: no cover - older WTForms
+    def choice(value, label):
+        return (value, label)
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 US_STATES = frozenset(
@@ -34,14 +40,14 @@ class CampaignForm(FlaskForm):
         validators=[Optional(), Length(max=20000, message=_l("Background must be 20,000 characters or fewer"))],
         render_kw={"rows": 12})
     target_chamber = RadioField(_l("Who is it addressed to?"), choices=[
-        ("both", _l("U.S. House and Senate")), ("house", _l("U.S. House of Representatives")),
-        ("senate", _l("U.S. Senate"))], default="both")
+        choice("both", _l("U.S. House and Senate")), choice("house", _l("U.S. House of Representatives")),
+        choice("senate", _l("U.S. Senate"))], default="both")
     target_states = StringField(
         _l("Limit to states (optional)"),
         description=_l("Two-letter codes separated by commas, for example IL, WI. Empty means every state."),
         validators=[Optional()], render_kw={"spellcheck": "false"})
     goal = IntegerField(_l("Signature goal"), validators=[
-        DataRequired(_l("Enter a goal")), NumberRange(min=1, max=100_000_000, message=_l(
+        InputRequired(_l("Enter a goal")), NumberRange(min=1, max=100_000_000, message=_l(
             "Goal must be a whole number above 0"))], render_kw={"inputmode": "numeric",
                                                                 "class": "input--width-10"})
     opens_at = DateTimeLocalField(_l("Opens (optional, UTC)"), format="%Y-%m-%dT%H:%M",

@@ -9,7 +9,7 @@ from ..campaigns.service import LifecycleError, STATE_LABELS, allowed_transition
 from ..signatures.counting import signature_counts
 from . import bp
 from .access import managed_campaign_or_404, require_admin, require_login
-from .forms import CampaignForm, DeliveryForm
+from .forms import CampaignForm, DeliveryForm, choice
 from .panels import dashboard_panel, panels_for
 from .service import (
     EDITABLE_FIELDS, AuthoringError, chart_bars, create_campaign, dashboard_summary, has_signatures,
@@ -111,7 +111,7 @@ def change_campaign_state(slug):
 def users():
     require_admin()
     form = InviteForm()
-    form.campaigns.choices = [(c.id, c.title) for c in managed_campaigns(current_user)]
+    form.campaigns.choices = [choice(c.id, c.title) for c in managed_campaigns(current_user)]
     if form.validate_on_submit():
         chosen = [c for c in managed_campaigns(current_user) if c.id in set(form.campaigns.data or [])]
         user = invite(form.email.data, chosen, current_user, role=form.role.data)
