@@ -27,9 +27,11 @@ class FraudError(ValueError):
 
 # --- Patterns ---
 
-def _threshold(total: int, groups: int, minimum: int, factor: int = 3) -> int:
-    """The count from which a group is highlighted: `factor` x the average group, at least `minimum`."""
-    return max(minimum, math.ceil(factor * total / groups)) if groups else minimum
+def _is_outlier(count: int, total: int, groups: int, minimum: int, factor: int = 3) -> bool:
+    """At least `minimum`, and `factor` times the average of the other groups (so one big group
+    does not raise its own bar)."""
+    others = (total - count) / (groups - 1) if groups > 1 else 0
+    return count >= max(minimum, math.ceil(factor * others))
 
 
 def _hour(column):
@@ -56,13 +58,12 @@ def patterns(campaign: Campaign, limit: int = 20) -> dict:
     for name, key, minimum, by_key in (("ips", Signature.ip_hash, 5, False), ("domains", domain, 10, False),
                                        ("hours", _hour(Signature.created_at), 10, True)):
         (total, groups), rows = _grouped(campaign, key, 48 if name == "hours" else limit, by_key)
-        threshold = _threshold(total, groups, minimum)
-        result[name] = [{"key": k, "count": c, "outlier": c >= threshold} for k, c in rows]
+        result[name] = [{"key": k, "count": c, "outlier": _is_outlier(c, total, groups, minimum)} for k, c in rows]
         if name == "hours":  # the time range to review, as the filter form takes it
             for row in result[name]:
                 start = datetime.strptime(row["key"], "%Y-%m-%d %H:%M")
                 row["from"], row["to"] = (t.strftime("%Y-%m-%dT%H:%M") for t in (start, start + timedelta(hours=1)))
-        result[name + "_threshold"] = threshold
+        result[name + "_minimum"] = minimum
     return result
 
 

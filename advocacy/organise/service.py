@@ -144,7 +144,7 @@ def top_states(campaign: Campaign, limit: int = 5) -> list[tuple[str, int]]:
     totals = Counter()
     for code, n in rows:
         totals[state_for_zip(code) or "?"] += n
-    return totals.most_common(limit)
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
 def comments_awaiting(campaign: Campaign, limit: int = 5) -> tuple[list[Signature], int]:
