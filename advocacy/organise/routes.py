@@ -5,15 +5,28 @@ from flask_login import current_user
 from ..accounts.forms import InviteForm
 from ..accounts.service import all_users, invite, managed_campaigns
 from ..audit.service import recent_events
-from ..campaigns.service import LifecycleError, STATE_LABELS, allowed_transitions, change_state, render_markdown
+from ..campaigns.service import (
+    STATE_LABELS,
+    LifecycleError,
+    allowed_transitions,
+    change_state,
+    render_markdown,
+)
 from ..signatures.counting import signature_counts
 from . import bp
 from .access import managed_campaign_or_404, require_admin, require_login
 from .forms import CampaignForm, DeliveryForm, choice
 from .panels import dashboard_panel, panels_for
 from .service import (
-    EDITABLE_FIELDS, AuthoringError, chart_bars, create_campaign, dashboard_summary, has_signatures,
-    signatures_per_day, top_states, update_campaign,
+    EDITABLE_FIELDS,
+    AuthoringError,
+    chart_bars,
+    create_campaign,
+    dashboard_summary,
+    has_signatures,
+    signatures_per_day,
+    top_states,
+    update_campaign,
 )
 
 bp.before_request(require_login)

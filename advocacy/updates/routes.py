@@ -4,9 +4,8 @@ from flask_login import current_user
 
 from ..campaigns.service import render_markdown
 from ..organise.access import managed_campaign_or_404, require_login
-from . import bp, public_bp
+from . import bp, public_bp, service
 from .forms import UpdateForm
-from . import service
 from .service import UnsubscribeError, post_update, signature_for_unsubscribe, updates_for
 
 bp.before_request(require_login)

@@ -38,7 +38,7 @@ def preview_count(client, slug, **filters):
 
 def run(client, slug, html):
     """Press the button on the preview page, posting exactly what it carries."""
-    form = re.search(r'<form method="post" action="[^"]*/fraud/invalidate">.*?</form>', html, re.S).group(0)
+    form = re.search(r'<form method="post" action="[^"]*/fraud/invalidate">.*?</form>', html, re.DOTALL).group(0)
     data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
     return client.post(f"/organise/campaigns/{slug}/fraud/invalidate", data=data)
 
