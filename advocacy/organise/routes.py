@@ -63,8 +63,8 @@ def dashboard(slug):
 
 
 def _fields(form: CampaignForm) -> dict:
-    return {name: getattr(form, name).data if name != "summary" else (form.summary.data or "")
-            for name in EDITABLE_FIELDS} | {"background": form.background.data or ""}
+    fields = {name: getattr(form, name).data for name in EDITABLE_FIELDS}
+    return fields | {"summary": form.summary.data or "", "background": form.background.data or ""}
 
 
 def _authoring_page(form, campaign=None):
