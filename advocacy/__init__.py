@@ -60,9 +60,13 @@ def register_blueprints(app):
     from .donations import bp as donations_bp, organise_bp as donations_organise_bp
     from .donations import routes as _donation_routes  # noqa: F401
     from .delivery import bp as delivery_bp, exports_bp, routes as _delivery_routes  # noqa: F401
+    from .moderation import bp as moderation_bp, routes as _moderation_routes  # noqa: F401
+    from .fraud import bp as fraud_bp, routes as _fraud_routes  # noqa: F401
+    from .updates import bp as updates_bp, public_bp as updates_public_bp, routes as _update_routes  # noqa: F401
 
-    for blueprint in (campaigns_bp, signatures_bp, accounts_bp, organise_bp, donations_bp,
-                      donations_organise_bp, delivery_bp, exports_bp):
+    for blueprint in (campaigns_bp, signatures_bp, accounts_bp, organise_bp, moderation_bp, fraud_bp,
+                      updates_bp, updates_public_bp, donations_bp, donations_organise_bp, delivery_bp,
+                      exports_bp):
         app.register_blueprint(blueprint)
 
 

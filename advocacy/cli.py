@@ -68,3 +68,12 @@ def load_geography_command():
 
     zips, members = load_geography()
     click.echo(f"Geography loaded: {zips} ZIP-district pairs, {members} lawmakers.")
+
+
+@advocacy_cli.command("close-due")
+def close_due_command():
+    """Close open campaigns whose closing date has passed (safe to run every minute)."""
+    from .campaigns.service import close_due
+
+    closed = close_due()
+    click.echo(f"Closed {len(closed)} campaign(s): {', '.join(closed)}" if closed else "No campaign was due.")

@@ -54,6 +54,9 @@ class Config:
     CONFIRM_TOKEN_DAYS = 7
     REMOVE_TOKEN_DAYS = 365
     CLOSED_CONFIRM_GRACE_HOURS = 24
+    INVITE_TOKEN_DAYS = _env_int("INVITE_TOKEN_DAYS", 7)
+    RESET_TOKEN_MINUTES = _env_int("RESET_TOKEN_MINUTES", 60)
+    UPDATE_UNSUBSCRIBE_TOKEN_DAYS = 365
 
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
@@ -69,6 +72,8 @@ class Config:
     SIGN_RATE_LIMIT_PER_EMAIL = os.environ.get("SIGN_RATE_LIMIT_PER_EMAIL") or "5 per hour"
     LOGIN_RATE_LIMIT_PER_IP = os.environ.get("LOGIN_RATE_LIMIT_PER_IP") or "10 per minute;100 per day"
     LOGIN_RATE_LIMIT_PER_EMAIL = os.environ.get("LOGIN_RATE_LIMIT_PER_EMAIL") or "5 per minute;30 per day"
+    RESET_RATE_LIMIT_PER_IP = os.environ.get("RESET_RATE_LIMIT_PER_IP") or "5 per minute;50 per day"
+    RESET_RATE_LIMIT_PER_EMAIL = os.environ.get("RESET_RATE_LIMIT_PER_EMAIL") or "3 per hour"
 
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "es"]

@@ -7,3 +7,6 @@ from .audit.models import AuditEvent  # noqa: F401
 from .donations.models import Donation, StripeEvent  # noqa: F401
 from .geography.models import Legislator, SignatureDistrict, ZipDistrict  # noqa: F401
 from .delivery.models import DeliveryPacketRecord  # noqa: F401
+from .accounts.models import AccountToken  # noqa: F401
+from .fraud.models import InvalidatedSignature, InvalidationBatch  # noqa: F401
+from .updates.models import CampaignUpdate  # noqa: F401

@@ -1,7 +1,12 @@
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired
+from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..organise.forms import choice
+from .service import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
@@ -9,3 +14,40 @@ class LoginForm(FlaskForm):
                        render_kw={"autocomplete": "username", "spellcheck": "false"})
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password"))],
                              render_kw={"autocomplete": "current-password"})
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter your email address"))],
+                       render_kw={"autocomplete": "username", "spellcheck": "false"})
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least %(n)s characters. A few unrelated words make a strong password.",
+                       n=MIN_PASSWORD_LENGTH),
+        validators=[DataRequired(_l("Enter a new password")),
+                    Length(min=MIN_PASSWORD_LENGTH, max=200,
+                           message=_l("Password must be at least %(n)s characters", n=MIN_PASSWORD_LENGTH))],
+        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Type the new password again"),
+        validators=[DataRequired(_l("Type the new password again")),
+                    EqualTo("password", message=_l("The two passwords are not the same"))],
+        render_kw={"autocomplete": "new-password"})
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter an email address"))],
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+    role = RadioField(_l("Role"), choices=[choice("organiser", _l("Organiser: only the campaigns below")),
+                                           choice("admin", _l("Admin: every campaign, users and the audit log"))],
+                      default="organiser")
+    campaigns = SelectMultipleField(_l("Campaigns"), coerce=int, widget=ListWidget(prefix_label=False),
+                                    option_widget=CheckboxInput(), validate_choice=True)
+
+    def validate_email(self, field):
+        try:
+            field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValidationError(_l("Enter an email address in the correct format, like name@example.com"))

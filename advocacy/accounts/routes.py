@@ -7,9 +7,9 @@ from ..database import transaction
 from ..extensions import db, limiter, login_manager
 from ..signatures.identity import canonical_email
 from . import bp
-from .forms import LoginForm
+from .forms import LoginForm, ResetRequestForm, SetPasswordForm
 from .models import User
-from .service import authenticate
+from .service import authenticate, live_account_token, request_reset, use_account_token
 
 
 @login_manager.user_loader
@@ -54,3 +54,47 @@ def logout():
     logout_user()
     flash(_("You are signed out."))
     return redirect(url_for("accounts.login"))
+
+
+def _reset_email_key():
+    return "reset:" + canonical_email(request.form.get("email", ""))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT_PER_EMAIL"], methods=["POST"],
+               key_func=_reset_email_key)
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        request_reset(form.email.data)
+        # The same page whether or not the address has an account.
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/reset_request.html", form=form), 422 if form.errors else 200
+
+
+def _set_password_page(token: str, purpose: str):
+    if live_account_token(token, purpose) is None:
+        return render_template("accounts/link_problem.html", purpose=purpose), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = use_account_token(token, purpose, form.password.data)
+        if user is None:
+            return render_template("accounts/link_problem.html", purpose=purpose), 410
+        logout_user()
+        flash(_("Your password is set. Sign in with it now."))
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/set_password.html", form=form, purpose=purpose), \
+        422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT_PER_IP"], methods=["POST"])
+def reset_password(token):
+    return _set_password_page(token, "reset")
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT_PER_IP"], methods=["POST"])
+def invite_accept(token):
+    return _set_password_page(token, "invite")

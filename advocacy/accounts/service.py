@@ -1,11 +1,19 @@
+from datetime import timedelta
+
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 
+from ..audit.service import record
 from ..campaigns.models import Campaign
 from ..database import transaction, utcnow
 from ..extensions import db
-from .models import CampaignMember, User
+from ..mail.service import queue_mail
+from ..signatures.identity import hash_token, new_token
+from ..urls import external_url
+from .models import AccountToken, CampaignMember, User
 
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()
@@ -78,3 +86,95 @@ def add_member(campaign: Campaign, user: User) -> None:
     """Call inside the caller's transaction."""
     if db.session.get(CampaignMember, (campaign.id, user.id)) is None:
         db.session.add(CampaignMember(campaign_id=campaign.id, user_id=user.id))
+
+
+# --- Invitations and password resets: one single-use, expiring token model, stored hashed. ---
+
+def _token_lifetime(purpose: str) -> timedelta:
+    if purpose == "invite":
+        return timedelta(days=current_app.config["INVITE_TOKEN_DAYS"])
+    return timedelta(minutes=current_app.config["RESET_TOKEN_MINUTES"])
+
+
+def _issue_account_token(user: User, purpose: str) -> str:
+    raw, digest = new_token()
+    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=digest,
+                                expires_at=utcnow() + _token_lifetime(purpose)))
+    return raw
+
+
+def invite(email: str, campaigns: list[Campaign], by: User, role: str = "organiser") -> User:
+    """Create (or find) the organiser, add them to `campaigns`, and mail an invitation link
+    when they have not set a password yet."""
+    with transaction():
+        user = find_user(email)
+        if user is None:
+            user = User(email=email.strip().lower(), role=role, password_hash=None)
+            db.session.add(user)
+            db.session.flush()
+        for campaign in campaigns:
+            add_member(campaign, user)
+        if user.password_hash is None:
+            raw = _issue_account_token(user, "invite")
+            queue_mail(user.email, "invite", _l("You are invited to organise campaigns"),
+                       invite_url=external_url("accounts.invite_accept", token=raw), inviter=by,
+                       campaigns=campaigns, days=current_app.config["INVITE_TOKEN_DAYS"])
+        record("invite_user", by, email=user.email, role=user.role,
+               campaigns=[c.slug for c in campaigns])
+    return user
+
+
+def request_reset(email: str) -> None:
+    """Mail a reset link if an account with a password exists; silently do nothing otherwise,
+    so the page cannot be used to find out who has an account."""
+    with transaction():
+        user = find_user(email)
+        if user is None or not user.is_active:
+            return
+        raw = _issue_account_token(user, "reset")
+        queue_mail(user.email, "password_reset", _l("Reset your organiser password"),
+                   reset_url=external_url("accounts.reset_password", token=raw),
+                   minutes=current_app.config["RESET_TOKEN_MINUTES"])
+        record("password_reset_requested", user)
+
+
+def live_account_token(raw: str, purpose: str) -> AccountToken | None:
+    token = db.session.scalars(
+        sa.select(AccountToken).where(AccountToken.token_hash == hash_token(raw),
+                                      AccountToken.purpose == purpose)
+    ).one_or_none()
+    if token is None or token.used_at is not None or token.expires_at < utcnow():
+        return None
+    if not token.user.active:
+        return None
+    return token
+
+
+def use_account_token(raw: str, purpose: str, password: str) -> User | None:
+    """Set the password from an invite or reset link; the link works once. None if it is dead."""
+    hashed = hash_password(password)
+    with transaction():
+        token = live_account_token(raw, purpose)
+        if token is None:
+            return None
+        now = utcnow()
+        # Conditional UPDATE: of two concurrent submissions only one uses the token.
+        used = db.session.execute(
+            sa.update(AccountToken).where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
+            .values(used_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+        if not used:
+            return None
+        user = token.user
+        user.password_hash = hashed
+        # Every other outstanding link for this account dies with it.
+        db.session.execute(
+            sa.update(AccountToken).where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
+            .values(used_at=now).execution_options(synchronize_session=False)
+        )
+        record("invite_accepted" if purpose == "invite" else "password_reset", user)
+    return user
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(sa.select(User).order_by(User.email)))

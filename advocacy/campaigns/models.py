@@ -28,6 +28,9 @@ class Campaign(db.Model):
     opens_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
     closes_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    # Recorded when organisers hand the signatures over (state "delivered").
+    delivered_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    delivered_to: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow)
 

@@ -5,11 +5,14 @@ import time
 
 from flask import current_app
 
+from ..campaigns.service import close_due
 from ..extensions import db
 from ..signatures.counting import fold_all
 from .service import send_due
 
 log = logging.getLogger(__name__)
+
+CLOSE_DUE_INTERVAL = 60.0  # seconds between runs of close-due (closing campaigns at their date)
 
 
 def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
@@ -24,8 +27,13 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
         signal.signal(signal.SIGINT, stop)
     log.info("worker started (%s)", "SMTP " + current_app.config["SMTP_HOST"]
              if current_app.config["SMTP_HOST"] else "no SMTP: mail is printed to the console")
+    last_close_due = float("-inf")
     while not stopping:
         try:
+            if time.monotonic() - last_close_due >= CLOSE_DUE_INTERVAL:
+                last_close_due = time.monotonic()
+                if closed := close_due():
+                    log.info("closed campaigns at their closing date: %s", ", ".join(closed))
             fold_all()
             sent, failed = send_due()
             while sent + failed and not stopping:

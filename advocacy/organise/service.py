@@ -1,9 +1,30 @@
-import sqlalchemy as sa
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
+import sqlalchemy as sa
+import zipcodes
+from flask_babel import lazy_gettext as _l
+
+from ..accounts.service import add_member
+from ..audit.service import record
 from ..campaigns.models import Campaign
+from ..database import transaction, utcnow
 from ..extensions import db
 from ..signatures.counting import signature_count
 from ..signatures.models import Signature
+
+EDITABLE_FIELDS = ("title", "slug", "ask", "summary", "background", "target_chamber", "target_states",
+                   "goal", "opens_at", "closes_at")
+
+
+class AuthoringError(ValueError):
+    """`field` names the form field the message belongs to."""
+
+    def __init__(self, field: str, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
 
 
 def status_counts(campaign: Campaign) -> dict[str, int]:
@@ -24,3 +45,112 @@ def dashboard_summary(campaign: Campaign) -> dict:
         "statuses": counts,
         "confirmation_rate": round(100 * counts["confirmed"] / attempted) if attempted else None,
     }
+
+
+# --- Authoring ---
+
+def _slug_taken(slug: str, campaign_id: int | None) -> bool:
+    query = sa.select(Campaign.id).where(Campaign.slug == slug)
+    if campaign_id is not None:
+        query = query.where(Campaign.id != campaign_id)
+    return db.session.scalar(query) is not None
+
+
+def has_signatures(campaign: Campaign) -> bool:
+    return db.session.scalar(sa.select(Signature.id).where(Signature.campaign_id == campaign.id).limit(1)) \
+        is not None
+
+
+def create_campaign(fields: dict, user) -> Campaign:
+    """A new draft campaign; its author becomes a member."""
+    with transaction():
+        if _slug_taken(fields["slug"], None):
+            raise AuthoringError("slug", _l("Another campaign uses this web address name"))
+        campaign = Campaign(state="draft", **{k: fields[k] for k in EDITABLE_FIELDS})
+        db.session.add(campaign)
+        db.session.flush()
+        add_member(campaign, user)
+        record("campaign_create", user, campaign, slug=campaign.slug)
+    return campaign
+
+
+def update_campaign(campaign: Campaign, fields: dict, user) -> Campaign:
+    """Save edits; the slug is frozen once anyone has signed (links in mails would break)."""
+    with transaction():
+        if fields["slug"] != campaign.slug:
+            if has_signatures(campaign):
+                raise AuthoringError("slug", _l("People have signed, so the web address cannot change"))
+            if _slug_taken(fields["slug"], campaign.id):
+                raise AuthoringError("slug", _l("Another campaign uses this web address name"))
+        changed = sorted(k for k in EDITABLE_FIELDS if getattr(campaign, k) != fields[k])
+        for name in changed:
+            setattr(campaign, name, fields[name])
+        if changed:
+            record("campaign_edit", user, campaign, fields=changed)
+    return campaign
+
+
+# --- Dashboard figures ---
+
+def _day(column):
+    return sa.func.date(column)
+
+
+def signatures_per_day(campaign: Campaign, days: int = 30) -> list[tuple[date, int]]:
+    """Confirmed signatures per day (UTC) for the last `days` days, zeros included."""
+    today = utcnow().date()
+    start = today - timedelta(days=days - 1)
+    rows = db.session.execute(
+        sa.select(_day(Signature.confirmed_at), sa.func.count())
+        .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed",
+               Signature.confirmed_at >= datetime.combine(start, time()))
+        .group_by(_day(Signature.confirmed_at))
+    )
+    counts = {(d if isinstance(d, date) else date.fromisoformat(str(d))): n for d, n in rows}
+    return [(start + timedelta(days=i), counts.get(start + timedelta(days=i), 0)) for i in range(days)]
+
+
+def chart_bars(series: list[tuple[date, int]], width: int = 600, height: int = 160) -> dict:
+    """Geometry for the server-rendered SVG bar chart."""
+    top = max((n for _d, n in series), default=0) or 1
+    step = width / max(len(series), 1)
+    bars = []
+    for i, (day, n) in enumerate(series):
+        h = round(n / top * (height - 20), 1)
+        bars.append({"day": day, "count": n, "x": round(i * step + 1, 1), "width": round(step - 2, 1),
+                     "y": round(height - h, 1), "height": h})
+    return {"bars": bars, "width": width, "height": height, "max": top if series and top else 0}
+
+
+@lru_cache(maxsize=50_000)
+def state_for_zip(zip5: str) -> str | None:
+    try:
+        matches = zipcodes.matching(zip5)
+    except (TypeError, ValueError):
+        return None
+    return matches[0]["state"] if matches else None
+
+
+def top_states(campaign: Campaign, limit: int = 5) -> list[tuple[str, int]]:
+    """States with the most confirmed signatures, from their ZIP codes.
+
+    One grouped query (at most ~42,000 distinct ZIPs), mapped in Python with a cached lookup.
+    Kept behind this function so it can read state tallies once geography maintains them.
+    """
+    zip5 = sa.func.substr(Signature.postal_code, 1, 5)
+    rows = db.session.execute(
+        sa.select(zip5, sa.func.count())
+        .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed").group_by(zip5))
+    totals = Counter()
+    for code, n in rows:
+        totals[state_for_zip(code) or "?"] += n
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
+def comments_awaiting(campaign: Campaign, limit: int = 5) -> tuple[list[Signature], int]:
+    where = (Signature.campaign_id == campaign.id, Signature.status == "confirmed",
+             Signature.comment_status == "pending")
+    latest = list(db.session.scalars(
+        sa.select(Signature).where(*where).order_by(Signature.confirmed_at.desc()).limit(limit)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(*where))
+    return latest, total

@@ -1,0 +1,46 @@
+import sqlalchemy as sa
+
+from ..audit.service import record
+from ..campaigns.models import Campaign
+from ..database import transaction
+from ..extensions import db
+from ..signatures.models import Signature
+
+DECISIONS = {"approve": "approved", "reject": "rejected"}
+LISTED = ("pending", "approved", "rejected")
+
+
+def comments(campaign: Campaign, status: str = "pending", limit: int = 200) -> list[Signature]:
+    """Comments of confirmed signatures in one moderation state, oldest first (a queue)."""
+    return list(db.session.scalars(
+        sa.select(Signature)
+        .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed",
+               Signature.comment_status == status)
+        .order_by(Signature.confirmed_at, Signature.id).limit(limit)))
+
+
+def comment_counts(campaign: Campaign) -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(Signature.comment_status, sa.func.count())
+        .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed",
+               Signature.comment_status.in_(LISTED))
+        .group_by(Signature.comment_status))
+    return dict.fromkeys(LISTED, 0) | dict(rows.all())
+
+
+def moderate(campaign: Campaign, signature_ids: list[int], decision: str, user) -> int:
+    """Approve or reject comments of this campaign; returns how many changed."""
+    new_status = DECISIONS[decision]
+    ids = sorted({int(i) for i in signature_ids})
+    if not ids:
+        return 0
+    with transaction():
+        changed = db.session.execute(
+            sa.update(Signature)
+            .where(Signature.campaign_id == campaign.id, Signature.id.in_(ids),
+                   Signature.comment_status.in_(LISTED), Signature.comment_status != new_status)
+            .values(comment_status=new_status).execution_options(synchronize_session=False)
+        ).rowcount
+        if changed:
+            record("comments_" + new_status, user, campaign, count=changed, signature_ids=ids[:500])
+    return changed

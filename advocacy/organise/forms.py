@@ -1,0 +1,85 @@
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+try:  # WTForms 3.3 deprecates (value, label) tuples as choices
+    from wtforms.fields.choices import SelectChoice as choice
+except ImportError:  # pragma: no cover - older WTForms
+    def choice(value, label):
+        return (value, label)
+
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+US_STATES = frozenset((
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
+    "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC",
+    "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+))
+
+
+class CampaignForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title")), Length(
+        max=140, message=_l("Title must be 140 characters or fewer"))], render_kw={"maxlength": 140})
+    slug = StringField(
+        _l("Web address name"),
+        description=_l("Lower-case letters, digits and hyphens, for example paid-leave. "
+                       "It cannot change once people have signed."),
+        validators=[DataRequired(_l("Enter a web address name")),
+                    Length(max=80, message=_l("Web address name must be 80 characters or fewer"))],
+        render_kw={"maxlength": 80, "spellcheck": "false", "autocapitalize": "none"})
+    ask = StringField(_l("The ask, in one sentence"), description=_l("What you want lawmakers to do."),
+                      validators=[DataRequired(_l("Enter the ask")), Length(
+                          max=300, message=_l("The ask must be 300 characters or fewer"))],
+                      render_kw={"maxlength": 300})
+    summary = StringField(_l("Summary (optional)"), description=_l("Shown in the list of campaigns."),
+                          validators=[Optional(), Length(max=300, message=_l(
+                              "Summary must be 300 characters or fewer"))], render_kw={"maxlength": 300})
+    background = TextAreaField(
+        _l("Background"),
+        description=_l("Markdown: **bold**, *italic*, [links](https://example.org), lists, ## headings."),
+        validators=[Optional(), Length(max=20000, message=_l("Background must be 20,000 characters or fewer"))],
+        render_kw={"rows": 12})
+    target_chamber = RadioField(_l("Who is it addressed to?"), choices=[
+        choice("both", _l("U.S. House and Senate")), choice("house", _l("U.S. House of Representatives")),
+        choice("senate", _l("U.S. Senate"))], default="both")
+    target_states = StringField(
+        _l("Limit to states (optional)"),
+        description=_l("Two-letter codes separated by commas, for example IL, WI. Empty means every state."),
+        validators=[Optional()], render_kw={"spellcheck": "false"})
+    goal = IntegerField(_l("Signature goal"), validators=[
+        InputRequired(_l("Enter a goal")), NumberRange(min=1, max=100_000_000, message=_l(
+            "Goal must be a whole number above 0"))], render_kw={"inputmode": "numeric",
+                                                                "class": "input--width-10"})
+    opens_at = DateTimeLocalField(_l("Opens (optional, UTC)"), format="%Y-%m-%dT%H:%M",
+                                  validators=[Optional()],
+                                  description=_l("Leave empty to accept signatures as soon as it is open."))
+    closes_at = DateTimeLocalField(_l("Closes (optional, UTC)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[Optional()],
+                                   description=_l("Signing stops at this time; the campaign then closes."))
+
+    def validate_slug(self, field):
+        field.data = field.data.strip()
+        if not SLUG_PATTERN.fullmatch(field.data):
+            raise ValidationError(_l("Use only lower-case letters, digits and single hyphens"))
+
+    def validate_target_states(self, field):
+        codes = [c.strip().upper() for c in (field.data or "").replace(" ", ",").split(",") if c.strip()]
+        unknown = [c for c in codes if c not in US_STATES]
+        if unknown:
+            raise ValidationError(_l("Not a US state code: %(codes)s", codes=", ".join(unknown)))
+        field.data = ",".join(sorted(set(codes)))
+
+    def validate_closes_at(self, field):
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The closing date must be after the opening date"))
+
+
+class DeliveryForm(FlaskForm):
+    delivered_to = TextAreaField(
+        _l("Delivered to"), description=_l("Whose offices received the signatures, and how."),
+        validators=[DataRequired(_l("Say to whom the signatures were delivered")),
+                    Length(max=2000, message=_l("Keep it under 2,000 characters"))], render_kw={"rows": 3})
+    delivered_at = DateTimeLocalField(_l("When (optional, UTC)"), format="%Y-%m-%dT%H:%M",
+                                      validators=[Optional()], description=_l("Leave empty for now."))
