@@ -1,7 +1,8 @@
 """advocacy: an open-source petition platform."""
+import importlib
 import logging
 
-from flask import Flask, render_template, request
+from flask import Blueprint, Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -51,23 +52,18 @@ def register_extensions(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
-def register_blueprints(app):
-    # Importing each feature's routes attaches its views to the feature's blueprint.
-    from .campaigns import bp as campaigns_bp, routes as _campaign_routes  # noqa: F401
-    from .signatures import bp as signatures_bp, routes as _signature_routes  # noqa: F401
-    from .accounts import bp as accounts_bp, routes as _account_routes  # noqa: F401
-    from .organise import bp as organise_bp, routes as _organise_routes  # noqa: F401
-    from .donations import bp as donations_bp, organise_bp as donations_organise_bp
-    from .donations import routes as _donation_routes  # noqa: F401
-    from .delivery import bp as delivery_bp, exports_bp, routes as _delivery_routes  # noqa: F401
-    from .moderation import bp as moderation_bp, routes as _moderation_routes  # noqa: F401
-    from .fraud import bp as fraud_bp, routes as _fraud_routes  # noqa: F401
-    from .updates import bp as updates_bp, public_bp as updates_public_bp, routes as _update_routes  # noqa: F401
+# One package per feature; each defines its Blueprint(s) in __init__.py and its views in routes.py.
+FEATURES = ("campaigns", "signatures", "accounts", "organise", "moderation", "fraud", "updates",
+            "donations", "delivery")
 
-    for blueprint in (campaigns_bp, signatures_bp, accounts_bp, organise_bp, moderation_bp, fraud_bp,
-                      updates_bp, updates_public_bp, donations_bp, donations_organise_bp, delivery_bp,
-                      exports_bp):
-        app.register_blueprint(blueprint)
+
+def register_blueprints(app):
+    for feature in FEATURES:
+        package = importlib.import_module(f"{__name__}.{feature}")
+        importlib.import_module(f"{__name__}.{feature}.routes")  # attaches the views to the blueprints
+        for blueprint in vars(package).values():
+            if isinstance(blueprint, Blueprint):
+                app.register_blueprint(blueprint)
 
 
 ERROR_PAGES = {

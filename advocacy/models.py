@@ -1,12 +1,15 @@
 """Every model, imported in one place so Alembic autogenerate sees them all."""
+from .accounts.models import (  # noqa: F401
+    AccountToken,
+    CampaignMember,
+    User,
+)
+from .audit.models import AuditEvent  # noqa: F401
 from .campaigns.models import Campaign  # noqa: F401
+from .delivery.models import DeliveryPacketRecord  # noqa: F401
+from .donations.models import Donation, StripeEvent  # noqa: F401
+from .fraud.models import InvalidatedSignature, InvalidationBatch  # noqa: F401
+from .geography.models import Legislator, SignatureDistrict, ZipDistrict  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401
 from .signatures.models import Signature, SignatureToken, Tally, TallyDelta  # noqa: F401
-from .accounts.models import CampaignMember, User  # noqa: F401
-from .audit.models import AuditEvent  # noqa: F401
-from .donations.models import Donation, StripeEvent  # noqa: F401
-from .geography.models import Legislator, SignatureDistrict, ZipDistrict  # noqa: F401
-from .delivery.models import DeliveryPacketRecord  # noqa: F401
-from .accounts.models import AccountToken  # noqa: F401
-from .fraud.models import InvalidatedSignature, InvalidationBatch  # noqa: F401
 from .updates.models import CampaignUpdate  # noqa: F401

@@ -1,11 +1,11 @@
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..organise.forms import choice
+from ..validators import email_syntax
 from .service import MIN_PASSWORD_LENGTH
 
 
@@ -46,8 +46,4 @@ class InviteForm(FlaskForm):
     campaigns = SelectMultipleField(_l("Campaigns"), coerce=int, widget=ListWidget(prefix_label=False),
                                     option_widget=CheckboxInput(), validate_choice=True)
 
-    def validate_email(self, field):
-        try:
-            field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationError(_l("Enter an email address in the correct format, like name@example.com"))
+    validate_email = email_syntax

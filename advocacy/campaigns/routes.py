@@ -4,7 +4,13 @@ from ..signatures.counting import signature_count
 from ..signatures.forms import SignForm
 from ..signatures.service import recent_public_comments
 from . import bp
-from .service import open_campaigns, progress_percent, public_campaign_or_404, render_markdown, campaign_summary
+from .service import (
+    campaign_summary,
+    open_campaigns,
+    progress_percent,
+    public_campaign_or_404,
+    render_markdown,
+)
 
 
 @bp.get("/")

@@ -34,8 +34,8 @@ def parse_amount(text: str) -> int:
         raise AmountError(_l("Enter an amount in dollars, like 15 or 15.50"))
     try:
         cents = int(Decimal(cleaned) * 100)
-    except InvalidOperation:
-        raise AmountError(_l("Enter an amount in dollars, like 15 or 15.50"))
+    except InvalidOperation as error:
+        raise AmountError(_l("Enter an amount in dollars, like 15 or 15.50")) from error
     cfg = current_app.config
     if not cfg["DONATION_MIN_CENTS"] <= cents <= cfg["DONATION_MAX_CENTS"]:
         raise AmountError(limits_message())

@@ -1,13 +1,14 @@
 import re
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..validators import email_syntax
+
 ZIP_PATTERN = re.compile(r"(\d{5})-?(\d{4})?")
-URL_PATTERN = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|info|io|ru|xyz|biz|top)\b)", re.I)
+URL_PATTERN = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|info|io|ru|xyz|biz|top)\b)", re.IGNORECASE)
 # Cells starting with these become formulas in spreadsheets (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
@@ -64,12 +65,7 @@ class SignForm(FlaskForm):
         if not any(ch.isalpha() for ch in name):
             raise ValidationError(_l("Full name must contain letters"))
 
-    def validate_email(self, field):
-        try:
-            result = validate_email(field.data.strip(), check_deliverability=False)
-        except EmailNotValidError:
-            raise ValidationError(_l("Enter an email address in the correct format, like name@example.com"))
-        field.data = result.normalized
+    validate_email = email_syntax
 
     def validate_postal_code(self, field):
         value = normalise_zip(field.data)

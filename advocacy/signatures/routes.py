@@ -4,10 +4,9 @@ from flask_babel import get_locale
 from ..campaigns.routes import render_campaign
 from ..campaigns.service import public_campaign_or_404
 from ..extensions import limiter
-from . import bp
+from . import bp, service
 from .forms import SignForm
 from .identity import canonical_email
-from . import service
 from .service import SignatureError, SignerDetails
 
 PROBLEM_STATUS = {"invalid_link": 404, "expired_link": 410, "closed": 410}

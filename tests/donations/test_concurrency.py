@@ -33,7 +33,7 @@ def test_the_same_paid_event_delivered_ten_times_at_once_counts_once(app, client
 
 
 def test_refund_and_completion_arriving_together_always_end_refunded(app, client, campaign, fake_stripe):
-    for n in range(8):
+    for _ in range(8):
         donate(client, campaign.slug, amount="25")
     for n, donation in enumerate(donations()):
         pi = f"pi_race_{n}"

@@ -1,8 +1,6 @@
 """Walk the URL map: every organiser route needs login, and no organiser reaches another group's data."""
 import re
 
-import pytest
-
 from tests.conftest import login
 
 PUBLIC_ORGANISE_ENDPOINTS = {"accounts.login"}  # plus pages reached from mailed links (invites, resets)

@@ -3,8 +3,8 @@ import pytest
 import sqlalchemy as sa
 
 from advocacy.extensions import db
-from advocacy.signatures.models import Signature
 from advocacy.mail.models import OutboxMessage
+from advocacy.signatures.models import Signature
 from tests.conftest import sign_form
 
 

@@ -179,7 +179,7 @@ class FakeStripe:
 
     # ---- lifecycle ------------------------------------------------------
 
-    def start(self) -> "FakeStripe":
+    def start(self) -> FakeStripe:
         if self._server is not None:
             return self
         fake = self
@@ -205,7 +205,7 @@ class FakeStripe:
             self._thread.join(timeout=5)
         self._server = self._thread = None
 
-    def __enter__(self) -> "FakeStripe":
+    def __enter__(self) -> FakeStripe:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

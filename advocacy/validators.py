@@ -1,0 +1,12 @@
+"""Form validators shared by several features."""
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+
+def email_syntax(_form, field):
+    """WTForms validator: a syntactically valid address (no DNS lookup), stored normalised."""
+    try:
+        field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValidationError(_l("Enter an email address in the correct format, like name@example.com")) from error
