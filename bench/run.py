@@ -3,6 +3,7 @@
 Measures the signatures CSV export (time and peak RSS of the exporting process, run in a fresh
 subprocess) and the public campaign JSON with its tallies (median / p95 over 200 requests).
 Targets from the issue: CSV < 20 s, peak RSS < 200 MB, JSON < 50 ms. Results go to bench/results/.
+Then runs bench/surge.py (signing surge: tally deltas vs. one hot counter row).
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_advocacy python -m bench.run
 The database is created if missing and loaded once (re-runs reuse it; --reload starts over).
@@ -189,3 +190,6 @@ def main():
 
 if __name__ == "__main__":
     main()
+    from bench import surge
+
+    print("\n" + "\n".join(surge.main()))
