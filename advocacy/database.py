@@ -3,6 +3,7 @@ import functools
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -56,3 +57,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+# 64-bit ids on PostgreSQL; on SQLite only INTEGER PRIMARY KEY autoincrements.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

@@ -3,10 +3,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import utcnow
+from ..database import BigId, utcnow
 from ..extensions import db
-
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 class OutboxMessage(db.Model):

@@ -3,13 +3,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import utcnow
+from ..database import BigId, utcnow
 from ..extensions import db
 
 # Only `confirmed` counts. `invalidated` is set by organisers' fraud tools and can be undone.
 SIGNATURE_STATUSES = ("pending", "confirmed", "removed", "invalidated")
 COMMENT_STATUSES = ("none", "pending", "approved", "rejected")
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 class Signature(db.Model):
