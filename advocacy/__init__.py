@@ -1,8 +1,9 @@
 """advocacy: an open-source petition platform."""
-import importlib
 import logging
+from decimal import Decimal
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Flask, render_template, request
+from flask_babel import format_currency, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -52,18 +53,23 @@ def register_extensions(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
-# One package per feature; each defines its Blueprint(s) in __init__.py and its views in routes.py.
-FEATURES = ("campaigns", "signatures", "accounts", "organise", "moderation", "fraud", "updates",
-            "donations", "delivery")
-
-
 def register_blueprints(app):
-    for feature in FEATURES:
-        package = importlib.import_module(f"{__name__}.{feature}")
-        importlib.import_module(f"{__name__}.{feature}.routes")  # attaches the views to the blueprints
-        for blueprint in vars(package).values():
-            if isinstance(blueprint, Blueprint):
-                app.register_blueprint(blueprint)
+    """Every blueprint, named here. Importing a blueprint from its routes module attaches its views."""
+    from .accounts.routes import bp as accounts
+    from .delivery.routes import bp as delivery
+    from .delivery.routes import exports_bp as delivery_exports
+    from .donations.routes import bp as donations
+    from .donations.routes import organise_bp as donations_organise
+    from .fraud.routes import bp as fraud
+    from .moderation.routes import bp as moderation
+    from .organise.routes import bp as organise
+    from .public.routes import bp as public
+    from .updates.routes import bp as updates
+    from .updates.routes import public_bp as updates_public
+
+    for blueprint in (public, accounts, organise, moderation, fraud, updates, updates_public, donations,
+                      donations_organise, delivery, delivery_exports):
+        app.register_blueprint(blueprint)
 
 
 ERROR_PAGES = {
@@ -129,7 +135,12 @@ def register_template_helpers(app):
 
     @app.template_filter("number")
     def format_number(value):
-        return f"{int(value or 0):,}"
+        """A whole number in the page's language: 12,345 in English, 12.345 in Spanish."""
+        return format_decimal(int(value or 0))
+
+    @app.template_filter("money")
+    def format_money(cents, currency="usd"):
+        return format_currency(Decimal(int(cents or 0)) / 100, currency.upper())
 
 
 def register_cli(app):

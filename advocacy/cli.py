@@ -21,7 +21,7 @@ def seed_command():
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between polls.")
 def worker_command(once, poll):
     """Send queued mail (with retries) and fold signature counters until stopped."""
-    from .mail.worker import run_worker
+    from .worker import run_worker
 
     run_worker(once=once, poll_interval=poll)
 
@@ -45,19 +45,15 @@ def recount_command():
 def create_admin_command(email, password_stdin, name):
     """Create the first admin account (password from a prompt or --password-stdin)."""
     from .accounts.service import AccountError, create_user
-    from .audit.service import record
-    from .database import transaction
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(email, password, role="admin", name=name)
+        user = create_user(email, password, role="admin", name=name, via="cli")
     except AccountError as error:
         raise click.ClickException(str(error)) from error
-    with transaction():
-        record("create_admin", user, email=user.email, via="cli")
     click.echo(f"Admin {user.email} created.")
 
 

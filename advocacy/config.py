@@ -48,9 +48,6 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM") or "Advocacy <no-reply@localhost>"
     MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 12)
 
-    # How often the worker folds pending tally deltas into the counters (seconds).
-    TALLY_FOLD_INTERVAL = float(os.environ.get("TALLY_FOLD_INTERVAL") or 1.0)
-
     CONFIRM_TOKEN_DAYS = 7
     REMOVE_TOKEN_DAYS = 365
     CLOSED_CONFIRM_GRACE_HOURS = 24

@@ -1,5 +1,4 @@
 """Database helpers: one place owns commit/rollback, plus portable upserts and time."""
-import functools
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -25,17 +24,6 @@ def transaction():
     except BaseException:
         db.session.rollback()
         raise
-
-
-def autocommit(func):
-    """Service functions decorated with this own their transaction."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with transaction():
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def dialect_insert(model):

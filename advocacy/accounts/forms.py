@@ -4,8 +4,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..organise.forms import choice
-from ..validators import email_syntax
+from ..forms import choice, email_syntax
 from .service import MIN_PASSWORD_LENGTH
 
 

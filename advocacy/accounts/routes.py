@@ -2,8 +2,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..audit.service import record
-from ..database import transaction
 from ..extensions import db, limiter, login_manager
 from ..signatures.identity import canonical_email
 from . import bp
@@ -40,8 +38,6 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user:
             login_user(user)
-            with transaction():
-                record("login", user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Email address or password is not right"))
         return render_template("accounts/login.html", form=form), 422

@@ -11,7 +11,7 @@ from ..campaigns.models import Campaign
 from ..database import transaction, utcnow
 from ..extensions import db
 from ..mail.service import queue_mail
-from ..signatures.identity import hash_token, new_token
+from ..tokens import find_token, is_expired, issue_token
 from ..urls import external_url
 from .models import AccountToken, CampaignMember, User
 
@@ -35,20 +35,20 @@ def find_user(email: str) -> User | None:
     return db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).one_or_none()
 
 
-def create_user(email: str, password: str | None, role: str = "organiser", name: str = "") -> User:
-    """Create an account; without a password it cannot log in until one is set (invites)."""
+def create_user(email: str, password: str | None, role: str = "organiser", name: str = "",
+                via: str | None = None) -> User:
+    """Create an account; without a password it cannot log in until one is set (invites).
+    `via` (e.g. "cli") audits the creation."""
     with transaction():
         if find_user(email):
             raise AccountError("An account with this email already exists")
         user = User(email=email.strip().lower(), name=name, role=role,
                     password_hash=hash_password(password) if password else None)
         db.session.add(user)
+        if via:
+            db.session.flush()
+            record("create_" + role, user, email=user.email, via=via)
     return user
-
-
-def set_password(user: User, password: str) -> None:
-    with transaction():
-        user.password_hash = hash_password(password)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -63,6 +63,7 @@ def authenticate(email: str, password: str) -> User | None:
         user.last_login_at = utcnow()
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = _hasher.hash(password)
+        record("login", user)
     return user
 
 
@@ -97,10 +98,7 @@ def _token_lifetime(purpose: str) -> timedelta:
 
 
 def _issue_account_token(user: User, purpose: str) -> str:
-    raw, digest = new_token()
-    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=digest,
-                                expires_at=utcnow() + _token_lifetime(purpose)))
-    return raw
+    return issue_token(AccountToken, purpose, _token_lifetime(purpose), user_id=user.id)
 
 
 def invite(email: str, campaigns: list[Campaign], by: User, role: str = "organiser") -> User:
@@ -139,11 +137,8 @@ def request_reset(email: str) -> None:
 
 
 def live_account_token(raw: str, purpose: str) -> AccountToken | None:
-    token = db.session.scalars(
-        sa.select(AccountToken).where(AccountToken.token_hash == hash_token(raw),
-                                      AccountToken.purpose == purpose)
-    ).one_or_none()
-    if token is None or token.used_at is not None or token.expires_at < utcnow():
+    token = find_token(AccountToken, raw, purpose)
+    if token is None or token.used_at is not None or is_expired(token):
         return None
     if not token.user.active:
         return None

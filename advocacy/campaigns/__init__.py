@@ -1,4 +1,1 @@
-"""Campaigns: the model, public pages and the JSON view."""
-from flask import Blueprint
-
-bp = Blueprint("campaigns", __name__)
+"""Campaigns: the model, its lifecycle (draft -> open -> closed -> delivered -> archived) and the seed."""

@@ -6,12 +6,12 @@ import re
 from flask import Response, abort, current_app, render_template
 from flask_login import current_user
 
+from ..accounts.access import managed_campaign_or_404, require_login
 from ..campaigns.service import public_campaign_or_404
 from ..extensions import db
-from ..organise.access import managed_campaign_or_404, require_login
-from ..organise.panels import dashboard_panel
+from ..spreadsheets import neutralise
 from ..urls import external_url
-from . import bp, exports_bp, service
+from . import bp, exports, exports_bp, packets, tallies
 from .forms import PacketForm
 from .map_svg import render_state_map
 
@@ -23,29 +23,18 @@ exports_bp.before_request(require_login)
 
 @bp.get("/verify/<sha256>")
 def verify(sha256):
-    packets = service.packets_for_hash(sha256.lower()) if SHA256_RE.match(sha256.lower()) else []
-    if not packets:
+    found = packets.packets_for_hash(sha256.lower()) if SHA256_RE.match(sha256.lower()) else []
+    if not found:
         abort(404)
-    return render_template("delivery/verify.html", sha256=sha256.lower(), packets=packets)
+    return render_template("delivery/verify.html", sha256=sha256.lower(), packets=found)
 
 
 @bp.get("/campaigns/<slug:slug>/map.svg")
 def state_map(slug):
     campaign = public_campaign_or_404(slug)
-    svg = render_state_map(service.state_counts(campaign), title=f"Signatures by state: {campaign.title}",
+    svg = render_state_map(tallies.state_counts(campaign), title=f"Signatures by state: {campaign.title}",
                            id_prefix="map")
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=60"})
-
-
-@bp.app_template_global()
-def state_tally_rows(campaign):
-    return service.state_entries(campaign)
-
-
-@bp.app_template_global()
-def lawmakers_for(signature):
-    from ..geography.service import lawmakers_for as find
-    return find(signature)
 
 
 # --- organisers' exports -----------------------------------------------------------------
@@ -62,7 +51,7 @@ def _streamed(make_chunks, *args):
 
 
 def _csv_of(connection, *args):
-    return service.csv_chunks(service.listed_signatures(connection, *args))
+    return exports.csv_chunks(exports.listed_signatures(connection, *args))
 
 
 def _download(chunks, mimetype, filename):
@@ -74,7 +63,7 @@ def _download(chunks, mimetype, filename):
 @exports_bp.get("/campaigns/<slug:slug>/exports/signatures.csv")
 def signatures_csv(slug):
     campaign = managed_campaign_or_404(slug)
-    service.record_export(current_user, campaign, "signatures_csv")
+    exports.record_export(current_user, campaign, "signatures_csv")
     return _download(_streamed(_csv_of, campaign.id), "text/csv",
                      f"{campaign.slug}-signatures.csv")
 
@@ -83,8 +72,8 @@ def signatures_csv(slug):
 def packet_csv(slug, packet_id):
     """The exact signature list a packet summarises (its SHA-256 is the packet's)."""
     campaign = managed_campaign_or_404(slug)
-    packet = service.packet_of(campaign, packet_id) or abort(404)
-    service.record_export(current_user, campaign, "packet_signatures_csv", packet_id=packet.id)
+    packet = packets.packet_of(campaign, packet_id) or abort(404)
+    exports.record_export(current_user, campaign, "packet_signatures_csv", packet_id=packet.id)
     return _download(_streamed(_csv_of, campaign.id, None, packet.generated_at),
                      "text/csv", f"{campaign.slug}-packet-{packet.id}-signatures.csv")
 
@@ -92,9 +81,9 @@ def packet_csv(slug, packet_id):
 @exports_bp.get("/campaigns/<slug:slug>/exports/signatures.osdi.json")
 def signatures_osdi(slug):
     campaign = managed_campaign_or_404(slug)
-    service.record_export(current_user, campaign, "signatures_osdi")
-    chunks = _streamed(service.osdi_chunks, campaign.id, campaign.title,
-                       external_url("campaigns.show", slug=campaign.slug), current_app.config["ORGANISATION_NAME"])
+    exports.record_export(current_user, campaign, "signatures_osdi")
+    chunks = _streamed(exports.osdi_chunks, campaign.id, campaign.title,
+                       external_url("public.show", slug=campaign.slug), current_app.config["ORGANISATION_NAME"])
     return _download(chunks, "application/hal+json", f"{campaign.slug}-osdi.json")
 
 
@@ -106,33 +95,27 @@ LAWMAKER_COLUMNS = ("member", "chamber", "party", "state", "district", "constitu
 @exports_bp.get("/campaigns/<slug:slug>/exports/lawmakers.json", defaults={"fmt": "json"}, endpoint="lawmakers_json")
 def lawmakers(slug, fmt):
     campaign = managed_campaign_or_404(slug)
-    rows = service.lawmaker_tallies(campaign)
-    service.record_export(current_user, campaign, f"lawmakers_{fmt}")
+    rows = tallies.lawmaker_tallies(campaign)
+    exports.record_export(current_user, campaign, f"lawmakers_{fmt}")
     if fmt == "json":
-        body = json.dumps({"campaign": campaign.slug, "rule": service.MULTI_DISTRICT_RULE, "lawmakers": rows},
+        body = json.dumps({"campaign": campaign.slug, "rule": tallies.MULTI_DISTRICT_RULE, "lawmakers": rows},
                           indent=1)
         return _download(iter([body]), "application/json", f"{campaign.slug}-lawmakers.json")
     out = io.StringIO()
     writer = csv.DictWriter(out, LAWMAKER_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: neutralise(v) for k, v in row.items()} for row in rows)
     return _download(iter([out.getvalue()]), "text/csv", f"{campaign.slug}-lawmakers.csv")
 
 
 @exports_bp.post("/campaigns/<slug:slug>/exports/packet")
 def packet(slug):
     campaign = managed_campaign_or_404(slug)
-    form = PacketForm().set_lawmakers(service.lawmaker_tallies(campaign))
+    form = PacketForm().set_lawmakers(tallies.lawmaker_tallies(campaign))
     if not form.validate_on_submit():
         abort(400)
-    record, pdf = service.create_packet(campaign, current_user, form.recipient.data or None)
-    name = f"{campaign.slug}-packet-{record.recipient or 'congress'}-{record.generated_at:%Y%m%d}.pdf"
+    packet_record, pdf = packets.create_packet(campaign, current_user, form.recipient.data or None)
+    name = f"{campaign.slug}-packet-{packet_record.recipient or 'congress'}-{packet_record.generated_at:%Y%m%d}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
-
-@dashboard_panel("delivery/_panel.html", order=40)
-def delivery_panel(campaign):
-    lawmakers_rows = service.lawmaker_tallies(campaign)
-    return {"lawmakers": lawmakers_rows, "form": PacketForm().set_lawmakers(lawmakers_rows),
-            "packets": service.recent_packets(campaign)}

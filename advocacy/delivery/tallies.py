@@ -1,52 +1,87 @@
-"""Tally kinds "state", "district" and "district_partial", kept like the campaign total.
+"""Counts for lawmakers: signatures by state, by district and by member, read from the tallies
+(never by scanning signatures), with the names offices and pages show."""
+from ..campaigns.models import Campaign
+from ..geography.models import Legislator
+from ..geography.service import UNKNOWN_STATE, legislators_by_seat, parse_label, seat_names
+from ..signatures.counting import DISTRICT, PARTIAL, STATE, tallies_for
+from .map_svg import STATE_NAMES
 
-- state: one key per signature (its USPS state, "??" unknown), so the states add up to the total.
-- district: a signature counts in every district its ZIP touches ("CA-12", "VT-AL", "CA-??").
-- district_partial: of a district's count, how many came from ZIPs shared with other districts
-  (shown as "may include"). Registered with counting so confirm/remove/recount keep them exact.
-"""
-import sqlalchemy as sa
-
-from ..geography.models import SignatureDistrict
-from ..geography.service import districts_of
-from ..signatures import counting
-from ..signatures.models import Signature
-
-STATE, DISTRICT, PARTIAL = "state", "district", "district_partial"
+OTHER_AREAS = {"PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands", "AS": "American Samoa",
+               "MP": "Northern Mariana Islands", UNKNOWN_STATE: "Unknown state"}
+MULTI_DISTRICT_RULE = ("A ZIP code that spans several congressional districts is counted in each of them "
+                       "(\"may include\"), so district counts can add up to more than the state's; "
+                       "every signature counts in exactly one state.")
 
 
-def _state_keys(signature):
-    return [(STATE, signature.state)] if signature.state else []
+def state_name(code: str) -> str:
+    return STATE_NAMES.get(code) or OTHER_AREAS.get(code, code)
 
 
-def _expected_states():
-    return (sa.select(Signature.campaign_id, sa.literal(STATE).label("kind"), Signature.state.label("key"),
-                      sa.func.count().label("n"))
-            .where(Signature.status == "confirmed", Signature.state.is_not(None))
-            .group_by(Signature.campaign_id, Signature.state))
+def district_name(label: str) -> str:
+    state, number = parse_label(label)
+    if number is None:
+        return f"{state_name(state)}, district unknown"
+    return f"{state_name(state)} at-large" if number == 0 else f"{state_name(state)} district {number}"
 
 
-def _district_keys(signature):
-    keys = []
-    for row in districts_of(signature.id):
-        keys.append((DISTRICT, row.district))
-        if row.shared:
-            keys.append((PARTIAL, row.district))
-    return keys
+def _district_sort(label: str):
+    state, number = parse_label(label)
+    return (state, 999 if number is None else number)
 
 
-def _expected(kind, shared_only):
-    query = (sa.select(Signature.campaign_id, sa.literal(kind).label("kind"),
-                       SignatureDistrict.district.label("key"), sa.func.count().label("n"))
-             .join(SignatureDistrict, SignatureDistrict.signature_id == Signature.id)
-             .where(Signature.status == "confirmed")
-             .group_by(Signature.campaign_id, SignatureDistrict.district))
-    return query.where(SignatureDistrict.shared.is_(True)) if shared_only else query
+def state_counts(campaign: Campaign) -> dict[str, int]:
+    return tallies_for(campaign.id, STATE)
 
 
-def _expected_districts():
-    return sa.union_all(_expected(DISTRICT, False), _expected(PARTIAL, True))
+def state_entries(campaign: Campaign, senate=None) -> list[dict]:
+    if senate is None:
+        _house, senate = seat_names()
+    counts = state_counts(campaign)
+    return [{"code": code, "name": state_name(code), "senators": senate.get(code, []),
+             "count": n} for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-counting.register_tally_keys(_state_keys, _expected_states)
-counting.register_tally_keys(_district_keys, _expected_districts)
+def district_entries(campaign: Campaign, house=None) -> list[dict]:
+    if house is None:
+        house, _senate = seat_names()
+    counts = tallies_for(campaign.id, DISTRICT)
+    partial = tallies_for(campaign.id, PARTIAL)
+    entries = []
+    for label in sorted(counts, key=_district_sort):
+        entries.append({"code": label, "name": district_name(label),
+                        "member": house.get(label), "count": counts[label],
+                        "may_include": partial.get(label, 0)})
+    return entries
+
+
+def public_tallies(campaign: Campaign) -> dict:
+    """For the campaign JSON: reads tallies (never scans signatures); no personal data."""
+    house, senate = seat_names()
+    return {"signatures_by_state": state_entries(campaign, senate),
+            "signatures_by_district": district_entries(campaign, house),
+            "district_rule": MULTI_DISTRICT_RULE}
+
+
+def lawmaker_tallies(campaign: Campaign) -> list[dict]:
+    """Every member with at least one constituent who signed, most constituents first."""
+    house, senate = legislators_by_seat()
+    states = state_counts(campaign)
+    districts = tallies_for(campaign.id, DISTRICT)
+    partial = tallies_for(campaign.id, PARTIAL)
+    rows = []
+    for label, member in house.items():
+        if districts.get(label):
+            rows.append(_lawmaker_row(member, label, districts[label], partial.get(label, 0)))
+    for state, members in senate.items():
+        for member in members:
+            if states.get(state):
+                rows.append(_lawmaker_row(member, "", states[state], 0))
+    return sorted(rows, key=lambda r: (-r["constituents"], r["state"], r["district"], r["member"]))
+
+
+def _lawmaker_row(member: Legislator, label: str, count: int, may_include: int) -> dict:
+    return {"bioguide_id": member.bioguide_id, "member": member.name, "chamber": member.chamber,
+            "party": member.party, "state": member.state, "district": label,
+            "constituents": count, "may_include": may_include}
+
+

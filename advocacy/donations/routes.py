@@ -1,39 +1,19 @@
 import csv
 import io
-from decimal import Decimal
 
 from flask import Response, current_app, jsonify, redirect, render_template, request, stream_with_context
-from flask_babel import format_currency, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
-from ..audit.service import record
+from ..accounts.access import managed_campaign_or_404, require_login
 from ..campaigns.service import public_campaign_or_404
-from ..database import transaction
 from ..extensions import csrf, limiter
-from ..organise.access import managed_campaign_or_404, require_login
-from ..organise.panels import dashboard_panel
+from ..spreadsheets import neutralise
 from . import bp, organise_bp, service, webhooks
 from .forms import DonateForm
 from .service import DonationError, donations_enabled
 
 organise_bp.before_request(require_login)
-bp.app_template_global("donations_enabled")(donations_enabled)
-
-
-@bp.app_template_filter("money")
-def money(cents, currency="usd"):
-    return format_currency(Decimal(int(cents or 0)) / 100, currency.upper())
-
-
-@bp.app_template_global()
-def donation_offer(campaign, signature=None) -> dict:
-    """Data for the donation partials: whether donations are on, and a blank form."""
-    if not donations_enabled():
-        return {"enabled": False}
-    form = DonateForm(formdata=None)
-    if signature is not None and signature.status == "confirmed":
-        form.ref.data = service.signature_ref(signature)
-    return {"enabled": True, "form": form, "campaign": campaign}
 
 
 def _unavailable(campaign):
@@ -94,25 +74,12 @@ def stripe_webhook():
 
 # --- organisers ----------------------------------------------------------------------------
 
-@dashboard_panel("donations/_dashboard.html", order=60)
-def donations_panel(campaign):
-    return {"enabled": donations_enabled(), **service.campaign_totals(campaign.id)}
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def _csv_lines(campaign):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
     def line(row):
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([neutralise(v) for v in row])
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -126,8 +93,7 @@ def _csv_lines(campaign):
 @organise_bp.get("/campaigns/<slug:slug>/donations.csv")
 def export_csv(slug):
     campaign = managed_campaign_or_404(slug)
-    with transaction():
-        record("export_donations_csv", current_user, campaign)
+    service.record_export(campaign, current_user)
     return Response(stream_with_context(_csv_lines(campaign)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{campaign.slug}-donations.csv"',
                              "Cache-Control": "no-store"})

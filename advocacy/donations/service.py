@@ -13,11 +13,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from ..audit.service import record
 from ..campaigns.models import Campaign
 from ..database import transaction
 from ..extensions import db
 from ..signatures.models import Signature
 from ..urls import external_url
+from .forms import DonateForm
 from .models import Donation
 
 log = logging.getLogger(__name__)
@@ -164,6 +166,17 @@ def donation_for_session(campaign: Campaign, session_id: str) -> ThanksView | No
     return ThanksView(donation, status)
 
 
+def donation_offer(campaign: Campaign, signature: Signature | None = None) -> dict:
+    """What the donation section of a page shows: whether donations are on, and a blank form
+    (carrying a reference to the confirmed signature, so a donation can be linked to it)."""
+    if not donations_enabled():
+        return {"enabled": False}
+    form = DonateForm(formdata=None)
+    if signature is not None and signature.status == "confirmed":
+        form.ref.data = signature_ref(signature)
+    return {"enabled": True, "form": form, "campaign": campaign}
+
+
 # --- organisers ----------------------------------------------------------------------------
 
 def campaign_totals(campaign_id: int) -> dict:
@@ -191,6 +204,11 @@ def _amount(cents: int) -> str:
 
 def _time(value) -> str:
     return value.isoformat(sep=" ", timespec="seconds") if value else ""
+
+
+def record_export(campaign: Campaign, user) -> None:
+    with transaction():
+        record("export_donations_csv", user, campaign)
 
 
 def export_rows(campaign: Campaign):

@@ -1,4 +1,3 @@
-import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -43,7 +42,3 @@ class InvalidateForm(FlaskForm):
             "created_to": self.created_to.data,
         }
         return {k: v for k, v in values.items() if v}
-
-
-def is_domain(value: str) -> bool:
-    return bool(re.match(DOMAIN_RE, value or ""))

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ..organise.access import managed_campaign_or_404, require_login
+from ..accounts.access import managed_campaign_or_404, require_login
 from . import bp
 from .forms import InvalidateForm
 from .service import FraudError, batches, invalidate, patterns, preview, undo

@@ -98,8 +98,8 @@ def preview(campaign: Campaign, filters: dict) -> dict[str, int]:
 
 def _record_changes(ids: list[int], delta: int) -> None:
     for start in range(0, len(ids), CHUNK):
-        for signature in db.session.scalars(sa.select(Signature).where(Signature.id.in_(ids[start:start + CHUNK]))):
-            counting.record_change(signature, delta)
+        chunk = list(db.session.scalars(sa.select(Signature).where(Signature.id.in_(ids[start:start + CHUNK]))))
+        counting.record_changes(chunk, delta)
 
 
 def _serialisable(filters: dict) -> dict:

@@ -75,9 +75,19 @@ def assign(signature) -> Place:
 
 
 def districts_of(signature_id: int) -> list[SignatureDistrict]:
-    return list(db.session.scalars(
-        sa.select(SignatureDistrict).where(SignatureDistrict.signature_id == signature_id)
-        .order_by(SignatureDistrict.district)))
+    return districts_by_signature([signature_id]).get(signature_id, [])
+
+
+def districts_by_signature(signature_ids: list[int]) -> dict[int, list[SignatureDistrict]]:
+    """The stored districts of many signatures in one query (per 1,000 ids)."""
+    found: dict[int, list[SignatureDistrict]] = {}
+    for start in range(0, len(signature_ids), 1000):
+        chunk = signature_ids[start:start + 1000]
+        for row in db.session.scalars(sa.select(SignatureDistrict)
+                                      .where(SignatureDistrict.signature_id.in_(chunk))
+                                      .order_by(SignatureDistrict.signature_id, SignatureDistrict.district)):
+            found.setdefault(row.signature_id, []).append(row)
+    return found
 
 
 def parse_label(label: str) -> tuple[str, int | None]:

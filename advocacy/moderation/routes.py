@@ -3,19 +3,11 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ..organise.access import managed_campaign_or_404, require_login
-from ..organise.panels import dashboard_panel
-from ..organise.service import comments_awaiting
+from ..accounts.access import managed_campaign_or_404, require_login
 from . import bp
 from .service import DECISIONS, LISTED, comment_counts, comments, moderate
 
 bp.before_request(require_login)
-
-
-@dashboard_panel("moderation/_panel.html", order=30)
-def awaiting_panel(campaign):
-    latest, total = comments_awaiting(campaign)
-    return {"latest": latest, "total": total}
 
 
 @bp.route("/campaigns/<slug:slug>/comments", methods=["GET", "POST"])

@@ -44,3 +44,13 @@ def moderate(campaign: Campaign, signature_ids: list[int], decision: str, user) 
         if changed:
             record("comments_" + new_status, user, campaign, count=changed, signature_ids=ids[:500])
     return changed
+
+
+def comments_awaiting(campaign: Campaign, limit: int = 5) -> tuple[list[Signature], int]:
+    """The latest comments waiting for a decision, and how many wait in all."""
+    where = (Signature.campaign_id == campaign.id, Signature.status == "confirmed",
+             Signature.comment_status == "pending")
+    latest = list(db.session.scalars(
+        sa.select(Signature).where(*where).order_by(Signature.confirmed_at.desc()).limit(limit)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(*where))
+    return latest, total

@@ -5,11 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-try:  # WTForms 3.3 deprecates (value, label) tuples as choices
-    from wtforms.fields.choices import SelectChoice as choice
-except ImportError:  # pragma: no cover - older WTForms
-    def choice(value, label):
-        return (value, label)
+from ..forms import choice
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 US_STATES = frozenset((

@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..accounts.access import managed_campaign_or_404, require_admin, require_login
 from ..accounts.forms import InviteForm
 from ..accounts.service import all_users, invite, managed_campaigns
 from ..audit.service import recent_events
@@ -12,11 +13,15 @@ from ..campaigns.service import (
     change_state,
     render_markdown,
 )
+from ..delivery.forms import PacketForm
+from ..delivery.packets import recent_packets
+from ..delivery.tallies import lawmaker_tallies
+from ..donations.service import campaign_totals, donations_enabled
+from ..forms import choice
+from ..moderation.service import comments_awaiting
 from ..signatures.counting import signature_counts
 from . import bp
-from .access import managed_campaign_or_404, require_admin, require_login
-from .forms import CampaignForm, DeliveryForm, choice
-from .panels import dashboard_panel, panels_for
+from .forms import CampaignForm, DeliveryForm
 from .service import (
     EDITABLE_FIELDS,
     AuthoringError,
@@ -37,14 +42,18 @@ def state_label(state: str) -> str:
     return str(STATE_LABELS.get(state, state))
 
 
-@dashboard_panel("organise/_chart_panel.html", order=10)
-def chart_panel(campaign):
-    return chart_bars(signatures_per_day(campaign))
-
-
-@dashboard_panel("organise/_states_panel.html", order=20)
-def states_panel(campaign):
-    return {"states": top_states(campaign)}
+def dashboard_panels(campaign) -> list[tuple[str, dict]]:
+    """The dashboard's sections, top to bottom: each a template and the data it shows."""
+    lawmakers = lawmaker_tallies(campaign)
+    latest_comments, waiting = comments_awaiting(campaign)
+    return [
+        ("organise/_chart_panel.html", chart_bars(signatures_per_day(campaign))),
+        ("organise/_states_panel.html", {"states": top_states(campaign)}),
+        ("moderation/_panel.html", {"latest": latest_comments, "total": waiting}),
+        ("delivery/_panel.html", {"lawmakers": lawmakers, "form": PacketForm().set_lawmakers(lawmakers),
+                                  "packets": recent_packets(campaign)}),
+        ("donations/_dashboard.html", {"enabled": donations_enabled(), **campaign_totals(campaign.id)}),
+    ]
 
 
 @bp.get("/")
@@ -58,8 +67,8 @@ def index():
 def dashboard(slug):
     campaign = managed_campaign_or_404(slug)
     return render_template("organise/dashboard.html", campaign=campaign, summary=dashboard_summary(campaign),
-                           panels=panels_for(campaign), transitions=allowed_transitions(campaign),
-                           delivery_form=DeliveryForm())
+                           transitions=allowed_transitions(campaign), delivery_form=DeliveryForm(),
+                           panels=dashboard_panels(campaign))
 
 
 def _fields(form: CampaignForm) -> dict:

@@ -1,15 +1,13 @@
-from collections import Counter
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
 import sqlalchemy as sa
-import zipcodes
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.service import add_member
 from ..audit.service import record
 from ..campaigns.models import Campaign
 from ..database import transaction, utcnow
+from ..delivery.tallies import state_counts
 from ..extensions import db
 from ..signatures.counting import signature_count
 from ..signatures.models import Signature
@@ -122,35 +120,6 @@ def chart_bars(series: list[tuple[date, int]], width: int = 600, height: int = 1
     return {"bars": bars, "width": width, "height": height, "max": top if series and top else 0}
 
 
-@lru_cache(maxsize=50_000)
-def state_for_zip(zip5: str) -> str | None:
-    try:
-        matches = zipcodes.matching(zip5)
-    except (TypeError, ValueError):
-        return None
-    return matches[0]["state"] if matches else None
-
-
 def top_states(campaign: Campaign, limit: int = 5) -> list[tuple[str, int]]:
-    """States with the most confirmed signatures, from their ZIP codes.
-
-    One grouped query (at most ~42,000 distinct ZIPs), mapped in Python with a cached lookup.
-    Kept behind this function so it can read state tallies once geography maintains them.
-    """
-    zip5 = sa.func.substr(Signature.postal_code, 1, 5)
-    rows = db.session.execute(
-        sa.select(zip5, sa.func.count())
-        .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed").group_by(zip5))
-    totals = Counter()
-    for code, n in rows:
-        totals[state_for_zip(code) or "?"] += n
-    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:limit]
-
-
-def comments_awaiting(campaign: Campaign, limit: int = 5) -> tuple[list[Signature], int]:
-    where = (Signature.campaign_id == campaign.id, Signature.status == "confirmed",
-             Signature.comment_status == "pending")
-    latest = list(db.session.scalars(
-        sa.select(Signature).where(*where).order_by(Signature.confirmed_at.desc()).limit(limit)))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(*where))
-    return latest, total
+    """States with the most confirmed signatures (from the state tallies), ties by state code."""
+    return sorted(state_counts(campaign).items(), key=lambda item: (-item[1], item[0]))[:limit]

@@ -1,4 +1,1 @@
-"""Signatures: signing, confirmation, removal and counting."""
-from flask import Blueprint
-
-bp = Blueprint("signatures", __name__)
+"""Signatures: signing, confirmation, removal and counting (services; the pages are in advocacy.public)."""

@@ -10,44 +10,52 @@ the unfolded tail short (about fold interval x signing rate rows per campaign).
 and appends correcting deltas, so it never needs a lock and races with nothing.
 """
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from ..database import dialect_insert, is_postgres, transaction
 from ..extensions import db
+from ..geography.models import SignatureDistrict
+from ..geography.service import districts_by_signature
 from .models import Signature, Tally, TallyDelta
 
-TOTAL = ("total", "")
-
-# Features (e.g. geography) register extra tally keys here: signature -> [(kind, key), ...],
-# plus the matching SQL source used by recount.
-_key_providers: list[Callable[[Signature], Iterable[tuple[str, str]]]] = []
-_expected_sources: list[Callable[[], sa.Select]] = []
-
-
-def register_tally_keys(provider, expected_source):
-    """Add tally kinds: `provider(signature)` lists keys; `expected_source()` is a SELECT of
-    (campaign_id, kind, key, n) counting confirmed signatures per key, for recount."""
-    _key_providers.append(provider)
-    _expected_sources.append(expected_source)
+# Tally kinds. Every confirmed signature counts once in "total" (key "") and once in "state"
+# (its USPS state, "??" unknown), so the states add up to the total. In "district" it counts in
+# every district its ZIP touches ("CA-12", "VT-AL", "CA-??"); "district_partial" counts, of a
+# district's signatures, those from ZIPs shared with other districts (shown as "may include").
+TOTAL, STATE, DISTRICT, PARTIAL = "total", "state", "district", "district_partial"
 
 
-def tally_keys(signature: Signature) -> list[tuple[str, str]]:
-    keys = [TOTAL]
-    for provider in _key_providers:
-        keys.extend(provider(signature))
+def tally_keys(signature: Signature, districts: Iterable[SignatureDistrict] = ()) -> list[tuple[str, str]]:
+    """Every (kind, key) a confirmed signature counts in, given its stored districts."""
+    keys = [(TOTAL, "")]
+    if signature.state:
+        keys.append((STATE, signature.state))
+    for row in districts:
+        keys.append((DISTRICT, row.district))
+        if row.shared:
+            keys.append((PARTIAL, row.district))
     return keys
 
 
-def record_change(signature: Signature, delta: int) -> None:
-    """Append +1/-1 for every tally this signature counts in. Call inside the caller's transaction."""
+def record_changes(signatures: list[Signature], delta: int) -> None:
+    """Append +1/-1 for every tally these signatures count in, looking up their districts in one
+    query. Call inside the caller's transaction."""
+    if not signatures:
+        return
+    districts = districts_by_signature([s.id for s in signatures])
     rows = [
         {"campaign_id": signature.campaign_id, "kind": kind, "key": key, "delta": delta}
-        for kind, key in tally_keys(signature)
+        for signature in signatures
+        for kind, key in tally_keys(signature, districts.get(signature.id, ()))
     ]
     db.session.execute(sa.insert(TallyDelta), rows)
+
+
+def record_change(signature: Signature, delta: int) -> None:
+    record_changes([signature], delta)
 
 
 def _current(kind: str, campaign_ids=None):
@@ -68,7 +76,7 @@ def signature_counts(campaign_ids: Iterable[int]) -> dict[int, int]:
     """Exact confirmed-signature count per campaign (0 for campaigns with none)."""
     ids = list(campaign_ids)
     counts = dict.fromkeys(ids, 0)
-    for campaign_id, _key, n in db.session.execute(_current("total", ids)):
+    for campaign_id, _key, n in db.session.execute(_current(TOTAL, ids)):
         counts[campaign_id] = int(n)
     return counts
 
@@ -135,24 +143,39 @@ class Drift:
 
 
 def _expected_total() -> sa.Select:
-    return (
-        sa.select(
-            Signature.campaign_id,
-            sa.literal("total").label("kind"),
-            sa.literal("").label("key"),
-            sa.func.count().label("n"),
-        )
-        .where(Signature.status == "confirmed")
-        .group_by(Signature.campaign_id)
-    )
+    return (sa.select(Signature.campaign_id, sa.literal(TOTAL).label("kind"), sa.literal("").label("key"),
+                      sa.func.count().label("n"))
+            .where(Signature.status == "confirmed")
+            .group_by(Signature.campaign_id))
+
+
+def _expected_states() -> sa.Select:
+    return (sa.select(Signature.campaign_id, sa.literal(STATE).label("kind"), Signature.state.label("key"),
+                      sa.func.count().label("n"))
+            .where(Signature.status == "confirmed", Signature.state.is_not(None))
+            .group_by(Signature.campaign_id, Signature.state))
+
+
+def _expected_districts(kind: str, shared_only: bool) -> sa.Select:
+    query = (sa.select(Signature.campaign_id, sa.literal(kind).label("kind"),
+                       SignatureDistrict.district.label("key"), sa.func.count().label("n"))
+             .join(SignatureDistrict, SignatureDistrict.signature_id == Signature.id)
+             .where(Signature.status == "confirmed")
+             .group_by(Signature.campaign_id, SignatureDistrict.district))
+    return query.where(SignatureDistrict.shared.is_(True)) if shared_only else query
+
+
+def _expected_sources() -> list[sa.Select]:
+    """What each tally kind should hold, counted from the signatures (for recount)."""
+    return [_expected_total(), _expected_states(),
+            _expected_districts(DISTRICT, shared_only=False), _expected_districts(PARTIAL, shared_only=True)]
 
 
 def measure_drift(campaign_id: int | None = None) -> list[Drift]:
     """Compare tallies with the signatures in a single statement (one consistent snapshot)."""
-    expected = [_expected_total(), *(source() for source in _expected_sources)]
     parts = [
         sa.select(e.c.campaign_id, e.c.kind, e.c.key, e.c.n.label("expected"), sa.literal(0).label("recorded"))
-        for e in (s.subquery() for s in expected)
+        for e in (s.subquery() for s in _expected_sources())
     ]
     parts.append(sa.select(Tally.campaign_id, Tally.kind, Tally.key, sa.literal(0), Tally.count))
     parts.append(

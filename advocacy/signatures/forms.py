@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..validators import email_syntax
+from ..forms import email_syntax
 
 ZIP_PATTERN = re.compile(r"(\d{5})-?(\d{4})?")
 URL_PATTERN = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|info|io|ru|xyz|biz|top)\b)", re.IGNORECASE)

@@ -1,7 +1,6 @@
-"""Canonical emails, link tokens and keyed IP hashes."""
+"""Canonical emails and keyed IP hashes."""
 import hashlib
 import hmac
-import secrets
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 
@@ -13,16 +12,6 @@ def canonical_email(address: str) -> str:
         local = local.split("+", 1)[0].replace(".", "")
         domain = "gmail.com"
     return f"{local}@{domain}"
-
-
-def new_token() -> tuple[str, str]:
-    """(raw token for the link, SHA-256 hex to store). 256 bits of randomness."""
-    raw = secrets.token_urlsafe(32)
-    return raw, hash_token(raw)
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def hash_ip(ip: str | None, secret_key: str) -> str | None:

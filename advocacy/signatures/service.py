@@ -1,7 +1,6 @@
 """Signing, confirming and removing signatures. Each public function owns its transaction."""
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import Enum
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,9 +11,10 @@ from ..database import dialect_insert, transaction, utcnow
 from ..extensions import db
 from ..geography import service as geography
 from ..mail.service import queue_mail
+from ..tokens import find_token, is_expired, issue_token
 from ..urls import external_url
 from . import counting
-from .identity import canonical_email, hash_ip, hash_token, new_token
+from .identity import canonical_email, hash_ip
 from .models import Signature, SignatureToken
 
 # A second mail about the same signature within this window is not sent (anti mail-bombing).
@@ -43,13 +43,6 @@ class SignerDetails:
     ip: str | None = None
 
 
-class SignOutcome(Enum):
-    NEW = "new"
-    RESENT = "resent"
-    ALREADY_CONFIRMED = "already_confirmed"
-    THROTTLED = "throttled"
-
-
 def _fields(details: SignerDetails) -> dict:
     comment = (details.comment or "").strip() or None
     return {
@@ -68,12 +61,7 @@ def _fields(details: SignerDetails) -> dict:
 
 def _issue_token(signature: Signature, purpose: str) -> str:
     days = current_app.config["CONFIRM_TOKEN_DAYS" if purpose == "confirm" else "REMOVE_TOKEN_DAYS"]
-    raw, digest = new_token()
-    db.session.add(SignatureToken(
-        signature_id=signature.id, purpose=purpose, token_hash=digest,
-        expires_at=utcnow() + timedelta(days=days),
-    ))
-    return raw
+    return issue_token(SignatureToken, purpose, timedelta(days=days), signature_id=signature.id)
 
 
 def _mail_confirmation(signature: Signature, campaign: Campaign) -> None:
@@ -82,8 +70,8 @@ def _mail_confirmation(signature: Signature, campaign: Campaign) -> None:
     queue_mail(
         signature.email, "confirm_signature", _l("Please confirm your signature"), signature.locale,
         signature=signature, campaign=campaign,
-        confirm_url=external_url("signatures.confirm", token=confirm),
-        remove_url=external_url("signatures.remove", token=remove),
+        confirm_url=external_url("public.confirm", token=confirm),
+        remove_url=external_url("public.remove", token=remove),
         days=current_app.config["CONFIRM_TOKEN_DAYS"],
     )
     signature.last_mailed_at = utcnow()
@@ -94,8 +82,8 @@ def _mail_already_signed(signature: Signature, campaign: Campaign) -> None:
     queue_mail(
         signature.email, "already_signed", _l("You have already signed"), signature.locale,
         signature=signature, campaign=campaign,
-        campaign_url=external_url("campaigns.show", slug=campaign.slug),
-        remove_url=external_url("signatures.remove", token=remove),
+        campaign_url=external_url("public.show", slug=campaign.slug),
+        remove_url=external_url("public.remove", token=remove),
     )
     signature.last_mailed_at = utcnow()
 
@@ -104,7 +92,7 @@ def _recently_mailed(signature: Signature) -> bool:
     return bool(signature.last_mailed_at and utcnow() - signature.last_mailed_at < RESEND_INTERVAL)
 
 
-def sign(campaign: Campaign, details: SignerDetails) -> SignOutcome:
+def sign(campaign: Campaign, details: SignerDetails) -> None:
     """Record a pending signature and queue its confirmation mail.
 
     The response to the visitor is the same whatever the outcome, so the page never reveals
@@ -126,7 +114,7 @@ def sign(campaign: Campaign, details: SignerDetails) -> SignOutcome:
             signature = db.session.get(Signature, inserted)
             geography.assign(signature)
             _mail_confirmation(signature, campaign)
-            return SignOutcome.NEW
+            return
 
         # Lock the existing row so concurrent duplicates take turns.
         signature = db.session.scalars(
@@ -137,9 +125,9 @@ def sign(campaign: Campaign, details: SignerDetails) -> SignOutcome:
         if signature.status in ("confirmed", "invalidated"):
             if signature.status == "confirmed" and not _recently_mailed(signature):
                 _mail_already_signed(signature, campaign)
-            return SignOutcome.ALREADY_CONFIRMED
+            return
         if _recently_mailed(signature):
-            return SignOutcome.THROTTLED
+            return
         # Pending (maybe with a typo the signer now corrected) or removed earlier: start over.
         for name, value in fields.items():
             setattr(signature, name, value)
@@ -147,17 +135,14 @@ def sign(campaign: Campaign, details: SignerDetails) -> SignOutcome:
         signature.removed_at = None
         geography.assign(signature)
         _mail_confirmation(signature, campaign)
-        return SignOutcome.RESENT
+        return
 
 
 def _live_token(raw: str, purpose: str) -> SignatureToken:
-    token = db.session.scalars(
-        sa.select(SignatureToken).where(SignatureToken.token_hash == hash_token(raw),
-                                        SignatureToken.purpose == purpose)
-    ).one_or_none()
+    token = find_token(SignatureToken, raw, purpose)
     if token is None:
         raise SignatureError("invalid_link")
-    if token.expires_at < utcnow():
+    if is_expired(token):
         raise SignatureError("expired_link", token.signature.campaign)
     return token
 
@@ -203,7 +188,7 @@ def removal_link(signature: Signature) -> str:
     """A fresh removal link for the confirmed page (only hashes are stored, so issue a new one)."""
     with transaction():
         raw = _issue_token(signature, "remove")
-    return external_url("signatures.remove", token=raw)
+    return external_url("public.remove", token=raw)
 
 
 def remove(raw: str) -> Signature:

@@ -2,19 +2,12 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..campaigns.service import render_markdown
-from ..organise.access import managed_campaign_or_404, require_login
+from ..accounts.access import managed_campaign_or_404, require_login
 from . import bp, public_bp, service
 from .forms import UpdateForm
 from .service import UnsubscribeError, post_update, signature_for_unsubscribe, updates_for
 
 bp.before_request(require_login)
-
-
-@bp.app_template_global()
-def campaign_updates(campaign):
-    """Updates for the public campaign page, with their sanitised HTML."""
-    return [(update, render_markdown(update.body)) for update in updates_for(campaign)]
 
 
 @bp.route("/campaigns/<slug:slug>/updates", methods=["GET", "POST"])

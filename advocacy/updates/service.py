@@ -7,11 +7,11 @@ from flask import current_app
 from ..audit.service import record
 from ..campaigns.models import Campaign
 from ..campaigns.service import render_markdown
-from ..database import transaction, utcnow
+from ..database import transaction
 from ..extensions import db
 from ..mail.service import queue_mail
-from ..signatures.identity import hash_token, new_token
 from ..signatures.models import Signature, SignatureToken
+from ..tokens import find_token, is_expired, issue_token
 from ..urls import external_url
 from .models import CampaignUpdate
 
@@ -29,11 +29,15 @@ def updates_for(campaign: Campaign, limit: int = 20) -> list[CampaignUpdate]:
         .order_by(CampaignUpdate.created_at.desc(), CampaignUpdate.id.desc()).limit(limit)))
 
 
+def published_updates(campaign: Campaign) -> list[tuple[CampaignUpdate, str]]:
+    """Updates for the public campaign page, newest first, with their sanitised HTML."""
+    return [(update, render_markdown(update.body)) for update in updates_for(campaign)]
+
+
 def _unsubscribe_link(signature: Signature) -> str:
-    raw, digest = new_token()
-    db.session.add(SignatureToken(
-        signature_id=signature.id, purpose=TOKEN_PURPOSE, token_hash=digest,
-        expires_at=utcnow() + timedelta(days=current_app.config["UPDATE_UNSUBSCRIBE_TOKEN_DAYS"])))
+    raw = issue_token(SignatureToken, TOKEN_PURPOSE,
+                      timedelta(days=current_app.config["UPDATE_UNSUBSCRIBE_TOKEN_DAYS"]),
+                      signature_id=signature.id)
     return external_url("updates_public.unsubscribe", token=raw)
 
 
@@ -41,7 +45,7 @@ def post_update(campaign: Campaign, title: str, body: str, user) -> CampaignUpda
     """Publish the update and queue one mail per confirmed signer who asked for updates,
     all in one transaction (the outbox sends them), walking the signers in id-ordered batches."""
     body_html = render_markdown(body)
-    campaign_url = external_url("campaigns.show", slug=campaign.slug)
+    campaign_url = external_url("public.show", slug=campaign.slug)
     with transaction():
         update = CampaignUpdate(campaign_id=campaign.id, user_id=user.id, title=title.strip(), body=body)
         db.session.add(update)
@@ -69,9 +73,8 @@ def post_update(campaign: Campaign, title: str, body: str, user) -> CampaignUpda
 
 
 def signature_for_unsubscribe(raw: str) -> Signature:
-    token = db.session.scalars(sa.select(SignatureToken).where(
-        SignatureToken.token_hash == hash_token(raw), SignatureToken.purpose == TOKEN_PURPOSE)).one_or_none()
-    if token is None or token.expires_at < utcnow():
+    token = find_token(SignatureToken, raw, TOKEN_PURPOSE)
+    if token is None or is_expired(token):
         raise UnsubscribeError
     return token.signature
 

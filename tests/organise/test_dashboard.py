@@ -1,5 +1,4 @@
-"""The campaign dashboard shows counts and the panels features register."""
-from advocacy.organise.panels import dashboard_panel, panels_for
+"""The campaign dashboard shows counts and a section from each feature."""
 from tests.conftest import post_button
 
 
@@ -12,13 +11,12 @@ def test_dashboard_shows_confirmed_pending_and_confirmation_rate(organiser_clien
     assert "<strong>50%</strong> confirmation rate" in html
 
 
-def test_registered_panels_get_their_context(campaign, monkeypatch):
-    from advocacy.organise import panels
-
-    monkeypatch.setattr(panels, "_panels", [])
-    dashboard_panel("organise/_example.html", order=2)(lambda c: {"slug": c.slug})
-    dashboard_panel("organise/_first.html", order=1)(lambda c: {})
-    assert panels_for(campaign) == [("organise/_first.html", {}), ("organise/_example.html", {"slug": campaign.slug})]
+def test_dashboard_shows_every_feature_section_in_order(organiser_client, campaign):
+    html = organiser_client.get(f"/organise/campaigns/{campaign.slug}").get_data(as_text=True)
+    headings = ["per-day-heading", "states-heading", "moderation-heading", "delivery-heading",
+                "donations-heading"]
+    positions = [html.find(f'id="{heading}"') for heading in headings]
+    assert -1 not in positions and positions == sorted(positions)
 
 
 def test_dashboard_chart_is_server_rendered_svg_with_a_data_table(organiser_client, campaign, signer):

@@ -8,7 +8,7 @@ from advocacy.audit.models import AuditEvent
 from advocacy.campaigns.models import Campaign
 from advocacy.database import utcnow
 from advocacy.extensions import db
-from advocacy.mail.worker import run_worker
+from advocacy.worker import run_worker
 from tests.conftest import csrf_token
 
 

@@ -1,7 +1,15 @@
-"""Form validators shared by several features."""
+"""Form helpers shared by several features: choices and validators."""
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
+
+try:  # WTForms 3.3 deprecates (value, label) tuples as choices
+    from wtforms.fields.choices import SelectChoice as choice
+except ImportError:  # pragma: no cover - older WTForms
+    def choice(value, label):
+        return (value, label)
+
+__all__ = ["choice", "email_syntax"]
 
 
 def email_syntax(_form, field):

@@ -3,9 +3,9 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
-from ..accounts.service import can_manage
 from ..campaigns.models import Campaign
 from ..extensions import db, login_manager
+from .service import can_manage
 
 
 def require_login():

@@ -1,14 +1,14 @@
-"""The background worker: sends the outbox and folds counters."""
+"""The background worker: sends the outbox, folds counters and closes campaigns at their date."""
 import logging
 import signal
 import time
 
 from flask import current_app
 
-from ..campaigns.service import close_due
-from ..extensions import db
-from ..signatures.counting import fold_all
-from .service import send_due
+from .campaigns.service import close_due
+from .extensions import db
+from .mail.service import send_due
+from .signatures.counting import fold_all
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,112 @@
+from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+
+from ..campaigns.service import public_campaign_or_404, render_markdown
+from ..delivery.tallies import public_tallies, state_entries
+from ..donations.service import donation_offer, donations_enabled
+from ..extensions import limiter
+from ..geography.service import lawmakers_for
+from ..signatures import service as signatures
+from ..signatures.counting import signature_count
+from ..signatures.forms import SignForm
+from ..signatures.identity import canonical_email
+from ..signatures.service import SignatureError, SignerDetails
+from ..updates.service import published_updates
+from . import bp
+from .service import campaign_summary, open_campaigns, progress_percent
+
+PROBLEM_STATUS = {"invalid_link": 404, "expired_link": 410, "closed": 410}
+
+
+@bp.app_errorhandler(SignatureError)
+def signature_problem(error: SignatureError):
+    return render_template("signatures/problem.html", reason=error.reason, campaign=error.campaign), \
+        PROBLEM_STATUS.get(error.reason, 400)
+
+
+@bp.get("/")
+def home():
+    return render_template("campaigns/home.html", campaigns=open_campaigns(), progress=progress_percent)
+
+
+def render_campaign(campaign, form=None, status=200):
+    count = signature_count(campaign.id)
+    return render_template(
+        "campaigns/show.html",
+        campaign=campaign,
+        background_html=render_markdown(campaign.background),
+        count=count,
+        percent=progress_percent(count, campaign.goal),
+        form=form or SignForm(),
+        comments=signatures.recent_public_comments(campaign),
+        updates=published_updates(campaign),
+        state_rows=state_entries(campaign),
+        donations_on=donations_enabled(),
+    ), status
+
+
+@bp.get("/campaigns/<slug:slug>")
+def show(slug):
+    return render_campaign(public_campaign_or_404(slug))
+
+
+@bp.get("/campaigns/<slug:slug>.json")
+def show_json(slug):
+    campaign = public_campaign_or_404(slug)
+    response = jsonify(campaign_summary(campaign) | public_tallies(campaign))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=5"
+    return response
+
+
+def _email_key():
+    return "sign-email:" + canonical_email(request.form.get("email", ""))
+
+
+@bp.post("/campaigns/<slug:slug>/sign")
+@limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT_PER_IP"])
+@limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT_PER_EMAIL"], key_func=_email_key)
+def sign_campaign(slug):
+    campaign = public_campaign_or_404(slug)
+    if not campaign.accepts_signatures():
+        raise SignatureError("closed", campaign)
+    form = SignForm()
+    if not form.validate_on_submit():
+        return render_campaign(campaign, form=form, status=422)
+    signatures.sign(campaign, SignerDetails(
+        full_name=form.full_name.data, email=form.email.data, postal_code=form.postal_code.data,
+        comment=form.comment.data, show_name=form.show_name.data, keep_updated=form.keep_updated.data,
+        share_email=form.share_email.data, locale=str(get_locale() or "en"), ip=request.remote_addr,
+    ))
+    return redirect(url_for("public.check_email", slug=campaign.slug), code=303)
+
+
+@bp.get("/campaigns/<slug:slug>/check-your-email")
+def check_email(slug):
+    return render_template("signatures/check_email.html", campaign=public_campaign_or_404(slug))
+
+
+@bp.get("/signatures/confirm/<token>")
+def confirm_page(token):
+    signature = signatures.signature_for_token(token, "confirm")
+    return render_template("signatures/confirm.html", signature=signature, campaign=signature.campaign)
+
+
+@bp.post("/signatures/confirm/<token>")
+def confirm(token):
+    signature, _newly = signatures.confirm(token)
+    return render_template("signatures/confirmed.html", signature=signature, campaign=signature.campaign,
+                           remove_url=signatures.removal_link(signature), lawmakers=lawmakers_for(signature),
+                           offer=donation_offer(signature.campaign, signature))
+
+
+@bp.get("/signatures/remove/<token>")
+def remove_page(token):
+    signature = signatures.signature_for_token(token, "remove")
+    return render_template("signatures/remove.html", signature=signature, campaign=signature.campaign)
+
+
+@bp.post("/signatures/remove/<token>")
+def remove(token):
+    signature = signatures.remove(token)
+    return render_template("signatures/removed.html", signature=signature, campaign=signature.campaign)

@@ -1,0 +1,40 @@
+"""Campaign figures for public pages and the public JSON (no personal data)."""
+import sqlalchemy as sa
+
+from ..campaigns.models import Campaign
+from ..database import utcnow
+from ..extensions import db
+from ..signatures.counting import signature_count, signature_counts
+
+
+def open_campaigns() -> list[tuple[Campaign, int]]:
+    """Campaigns that accept signatures now, with their counts, soonest closing first."""
+    now = utcnow()
+    campaigns = list(db.session.scalars(
+        sa.select(Campaign)
+        .where(Campaign.state == "open",
+               sa.or_(Campaign.opens_at.is_(None), Campaign.opens_at <= now),
+               sa.or_(Campaign.closes_at.is_(None), Campaign.closes_at > now))
+        .order_by(Campaign.closes_at.is_(None), Campaign.closes_at, Campaign.id)
+    ))
+    counts = signature_counts(c.id for c in campaigns)
+    return [(c, counts[c.id]) for c in campaigns]
+
+
+def progress_percent(count: int, goal: int) -> int:
+    return min(100, round(100 * count / goal)) if goal else 0
+
+
+def campaign_summary(campaign: Campaign) -> dict:
+    """The public JSON shape of a campaign."""
+    return {
+        "slug": campaign.slug,
+        "title": campaign.title,
+        "ask": campaign.ask,
+        "state": campaign.state,
+        "accepting_signatures": campaign.accepts_signatures(),
+        "signature_count": signature_count(campaign.id),
+        "goal": campaign.goal,
+        "target": str(campaign.target_label),
+        "closes_at": campaign.closes_at.isoformat() + "Z" if campaign.closes_at else None,
+    }

@@ -1,0 +1,42 @@
+"""Link tokens (confirm, remove, unsubscribe, invite, reset): one mechanism for every token table.
+
+A token is 256 random bits sent in a link; only its SHA-256 is stored, with a purpose and an
+expiry. Each token table has `token_hash`, `purpose`, `expires_at` and `used_at` columns and a
+check constraint listing its purposes.
+"""
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from .database import utcnow
+from .extensions import db
+
+
+def new_token() -> tuple[str, str]:
+    """(raw token for the link, SHA-256 hex to store)."""
+    raw = secrets.token_urlsafe(32)
+    return raw, hash_token(raw)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def issue_token(model, purpose: str, lifetime: timedelta, **owner) -> str:
+    """Add a token row (inside the caller's transaction); returns the raw token for the link."""
+    raw, digest = new_token()
+    db.session.add(model(purpose=purpose, token_hash=digest, expires_at=utcnow() + lifetime, **owner))
+    return raw
+
+
+def find_token(model, raw: str, purpose: str):
+    """The token row for this link and purpose, or None. Expiry and use are the caller's to judge."""
+    return db.session.scalars(
+        sa.select(model).where(model.token_hash == hash_token(raw), model.purpose == purpose)
+    ).one_or_none()
+
+
+def is_expired(token) -> bool:
+    return token.expires_at < utcnow()
