@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
@@ -39,8 +39,10 @@ test-postgres: $(STAMP) browser-deps
 bench: $(STAMP)
 	$(PY) -m bench.run
 
+# Style (ruff) and the one-way layers of ARCHITECTURE.md (import-linter contract in pyproject.toml).
 lint: $(STAMP)
-	$(PY) -m pip install -q ruff && $(VENV)/bin/ruff check advocacy tests bench
+	$(VENV)/bin/ruff check advocacy tests bench scripts
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

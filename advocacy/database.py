@@ -47,5 +47,11 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+def one_of(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
+    """CHECK (column IN (...)) built from the model's own tuple of allowed values."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return sa.CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
 # 64-bit ids on PostgreSQL; on SQLite only INTEGER PRIMARY KEY autoincrements.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

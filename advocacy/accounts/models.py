@@ -4,10 +4,11 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import utcnow
+from ..database import one_of, utcnow
 from ..extensions import db
 
 ROLES = ("admin", "organiser")
+ACCOUNT_TOKEN_PURPOSES = ("invite", "reset")
 
 
 class User(UserMixin, db.Model):
@@ -24,7 +25,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
-    __table_args__ = (sa.CheckConstraint("role IN ('admin', 'organiser')", name="role_known"),)
+    __table_args__ = (one_of("role", ROLES, name="role_known"),)
 
     @property
     def is_active(self) -> bool:
@@ -63,4 +64,4 @@ class AccountToken(db.Model):
 
     user = relationship("User")
 
-    __table_args__ = (sa.CheckConstraint("purpose IN ('invite', 'reset')", name="purpose_known"),)
+    __table_args__ = (one_of("purpose", ACCOUNT_TOKEN_PURPOSES, name="purpose_known"),)

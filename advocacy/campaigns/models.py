@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import utcnow
+from ..database import one_of, utcnow
 from ..extensions import db
 
 CAMPAIGN_STATES = ("draft", "open", "closed", "delivered", "archived")
@@ -36,9 +36,7 @@ class Campaign(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("goal > 0", name="goal_positive"),
-        sa.CheckConstraint(
-            "state IN ('draft', 'open', 'closed', 'delivered', 'archived')", name="state_known"
-        ),
+        one_of("state", CAMPAIGN_STATES, name="state_known"),
     )
 
     @property

@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import BigId, utcnow
+from ..database import BigId, one_of, utcnow
 from ..extensions import db
 
 DONATION_STATUSES = ("pending", "paid", "failed", "expired", "refunded")
@@ -37,8 +37,7 @@ class Donation(db.Model):
     campaign = relationship("Campaign")
 
     __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('pending', 'paid', 'failed', 'expired', 'refunded')", name="status_known"),
+        one_of("status", DONATION_STATUSES, name="status_known"),
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
         sa.Index("ix_donations_campaign_status", "campaign_id", "status"),
     )

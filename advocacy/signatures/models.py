@@ -3,12 +3,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import BigId, utcnow
+from ..database import BigId, one_of, utcnow
 from ..extensions import db
 
 # Only `confirmed` counts. `invalidated` is set by organisers' fraud tools and can be undone.
 SIGNATURE_STATUSES = ("pending", "confirmed", "removed", "invalidated")
 COMMENT_STATUSES = ("none", "pending", "approved", "rejected")
+# Confirm and remove links, and the unsubscribe link in update mails.
+SIGNATURE_TOKEN_PURPOSES = ("confirm", "remove", "updates")
 
 
 class Signature(db.Model):
@@ -46,12 +48,8 @@ class Signature(db.Model):
         sa.UniqueConstraint("campaign_id", "email_canonical", name="uq_signatures_campaign_email"),
         sa.Index("ix_signatures_campaign_status", "campaign_id", "status"),
         sa.Index("ix_signatures_campaign_comments", "campaign_id", "comment_status", "confirmed_at"),
-        sa.CheckConstraint(
-            "status IN ('pending', 'confirmed', 'removed', 'invalidated')", name="status_known"
-        ),
-        sa.CheckConstraint(
-            "comment_status IN ('none', 'pending', 'approved', 'rejected')", name="comment_status_known"
-        ),
+        one_of("status", SIGNATURE_STATUSES, name="status_known"),
+        one_of("comment_status", COMMENT_STATUSES, name="comment_status_known"),
     )
 
     @property
@@ -74,13 +72,15 @@ class SignatureToken(db.Model):
     signature_id: Mapped[int] = mapped_column(
         sa.ForeignKey("signatures.id", ondelete="CASCADE"), index=True
     )
-    purpose: Mapped[str] = mapped_column(sa.String(10))  # "confirm" | "remove"
+    purpose: Mapped[str] = mapped_column(sa.String(10))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
     used_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
     signature = relationship("Signature")
+
+    __table_args__ = (one_of("purpose", SIGNATURE_TOKEN_PURPOSES, name="purpose_known"),)
 
 
 class Tally(db.Model):
