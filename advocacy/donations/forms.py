@@ -2,6 +2,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
@@ -13,8 +14,10 @@ AMOUNT_PATTERN = re.compile(r"\d+(\.\d{1,2})?")
 
 
 def dollars(cents: int) -> str:
-    """100 -> "$1", 1000000 -> "$10,000", 1550 -> "$15.50" (for messages and labels)."""
-    return f"${cents // 100:,}" if cents % 100 == 0 else f"${cents / 100:,.2f}"
+    """100 -> "$1", 1000000 -> "$10,000", 1550 -> "$15.50" in English; "$10.000", "$15,50" in Spanish."""
+    if cents % 100 == 0:
+        return "$" + format_decimal(cents // 100)
+    return "$" + format_decimal(Decimal(cents) / 100, format="#,##0.00")
 
 
 class AmountError(ValueError):

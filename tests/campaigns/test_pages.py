@@ -110,3 +110,11 @@ def test_seed_command_runs_twice_without_changes(app):
     runner = app.test_cli_runner()
     assert "Seeded 5 new campaign(s)" in runner.invoke(args=["advocacy", "seed"]).output
     assert "none (all present)" in runner.invoke(args=["advocacy", "seed"]).output
+
+
+def test_numbers_on_pages_follow_the_visitors_language(client, make_campaign):
+    campaign = make_campaign(goal=12345)
+    english = client.get(f"/campaigns/{campaign.slug}?lang=en").get_data(as_text=True)
+    spanish = client.get(f"/campaigns/{campaign.slug}?lang=es").get_data(as_text=True)
+    assert "12,345" in english and "12.345" not in english
+    assert "12.345" in spanish and "12,345" not in spanish
