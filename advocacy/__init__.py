@@ -79,7 +79,8 @@ ERROR_PAGES = {
     404: (_l("Page not found"), _l("If you typed the web address, check it is correct.")),
     405: (_l("Sorry, there is a problem with that request"), _l("Please go back, reload the page and try again.")),
     413: (_l("Sorry, there is a problem with that request"), _l("Please go back, reload the page and try again.")),
-    429: (_l("Too many attempts"), _l("Please wait a few minutes and try again.")),
+    429: (_l("Too many attempts"),
+          _l("We received far more requests from your connection than people make. Please try again later.")),
     500: (_l("Sorry, something went wrong on our side"), _l("Please try again in a few minutes.")),
 }
 
@@ -90,7 +91,7 @@ def register_errors(app):
             if code == 500:
                 db.session.rollback()
             title, message = ERROR_PAGES[code]
-            reason = error.description if isinstance(error, CSRFError) else None
+            reason = error.description if isinstance(error, CSRFError) or code == 429 else None
             return render_template("errors/error.html", title=title, message=message, reason=reason), code
         return handler
 

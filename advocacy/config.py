@@ -65,8 +65,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
-    SIGN_RATE_LIMIT_PER_IP = os.environ.get("SIGN_RATE_LIMIT_PER_IP") or "20 per minute;200 per hour"
-    SIGN_RATE_LIMIT_PER_EMAIL = os.environ.get("SIGN_RATE_LIMIT_PER_EMAIL") or "5 per hour"
+    # Signing: over the soft limit a signature is stored and held for review (never lost); only
+    # floods far beyond human rates are refused with 429 (README, "Rate limits").
+    SIGN_SOFT_LIMIT_PER_IP = os.environ.get("SIGN_SOFT_LIMIT_PER_IP") or "20 per minute;200 per hour"
+    SIGN_RATE_LIMIT_PER_IP = os.environ.get("SIGN_RATE_LIMIT_PER_IP") or "120 per minute;2000 per hour"
+    SIGN_RATE_LIMIT_PER_EMAIL = os.environ.get("SIGN_RATE_LIMIT_PER_EMAIL") or "30 per hour"
     LOGIN_RATE_LIMIT_PER_IP = os.environ.get("LOGIN_RATE_LIMIT_PER_IP") or "10 per minute;100 per day"
     LOGIN_RATE_LIMIT_PER_EMAIL = os.environ.get("LOGIN_RATE_LIMIT_PER_EMAIL") or "5 per minute;30 per day"
     RESET_RATE_LIMIT_PER_IP = os.environ.get("RESET_RATE_LIMIT_PER_IP") or "5 per minute;50 per day"
@@ -94,6 +97,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    SIGN_SOFT_LIMIT_PER_IP = "100000 per minute"  # tests that need the hold set their own
     PUBLIC_BASE_URL = "http://localhost"
     SMTP_HOST = None
     STRIPE_SECRET_KEY = None

@@ -4,9 +4,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..accounts.access import managed_campaign_or_404, require_login
+from ..signatures.models import HOLD_REASONS
 from . import bp
 from .forms import InvalidateForm
-from .service import FraudError, batches, invalidate, patterns, preview, undo
+from .service import FraudError, batches, held_counts, invalidate, patterns, preview, release, undo
 
 bp.before_request(require_login)
 
@@ -16,7 +17,7 @@ def patterns_page(slug):
     campaign = managed_campaign_or_404(slug)
     form = InvalidateForm(formdata=None, meta={"csrf": False})
     return render_template("fraud/patterns.html", campaign=campaign, patterns=patterns(campaign), form=form,
-                           batches=batches(campaign))
+                           batches=batches(campaign), held=held_counts(campaign))
 
 
 @bp.route("/campaigns/<slug:slug>/fraud/invalidate", methods=["GET", "POST"])
@@ -62,4 +63,16 @@ def undo_batch(slug, batch_id):
         flash(_("This invalidation was already undone."))
     else:
         flash(_("Invalidation undone: %(num)d signatures restored.", num=restored))
+    return redirect(url_for("fraud.patterns_page", slug=slug))
+
+
+@bp.post("/campaigns/<slug:slug>/fraud/held/<reason>/release")
+def release_held(slug, reason):
+    campaign = managed_campaign_or_404(slug)
+    if reason not in HOLD_REASONS:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    released = release(campaign, reason, current_user)
+    flash(_("%(num)d held signatures released.", num=released))
     return redirect(url_for("fraud.patterns_page", slug=slug))

@@ -17,7 +17,7 @@ from ..signatures import counting
 from ..signatures.models import Signature
 from .models import InvalidatedSignature, InvalidationBatch
 
-LIVE = ("confirmed", "pending")  # statuses an invalidation changes
+LIVE = ("confirmed", "held", "pending")  # statuses an invalidation changes
 CHUNK = 1000
 
 
@@ -92,7 +92,7 @@ def preview(campaign: Campaign, filters: dict) -> dict[str, int]:
         sa.select(Signature.status, sa.func.count())
         .where(*_clauses(campaign, filters), Signature.status.in_(LIVE)).group_by(Signature.status))
     counts = dict.fromkeys(LIVE, 0) | dict(rows.all())
-    counts["total"] = counts["confirmed"] + counts["pending"]
+    counts["total"] = sum(counts[status] for status in LIVE)
     return counts
 
 
@@ -153,10 +153,14 @@ def undo(campaign: Campaign, batch_id: int, user) -> int:
         for previous in LIVE:
             members = sa.select(InvalidatedSignature.signature_id).where(
                 InvalidatedSignature.batch_id == batch_id, InvalidatedSignature.previous_status == previous)
+            still_invalidated = (Signature.campaign_id == campaign.id, Signature.id.in_(members),
+                                 Signature.status == "invalidated")
+            # Signers who asked for removal while invalidated end removed, not counted again.
+            db.session.execute(
+                sa.update(Signature).where(*still_invalidated, Signature.removed_at.is_not(None))
+                .values(status="removed").execution_options(synchronize_session=False))
             ids = list(db.session.scalars(
-                sa.update(Signature)
-                .where(Signature.campaign_id == campaign.id, Signature.id.in_(members),
-                       Signature.status == "invalidated")
+                sa.update(Signature).where(*still_invalidated)
                 .values(status=previous).returning(Signature.id)
                 .execution_options(synchronize_session=False)))
             if previous == "confirmed":
@@ -164,6 +168,41 @@ def undo(campaign: Campaign, batch_id: int, user) -> int:
             restored += len(ids)
         record("signatures_invalidate_undo", user, campaign, batch=batch_id, restored=restored)
     return restored
+
+
+# --- Held signatures (signed over a soft rate limit) ---
+
+def held_counts(campaign: Campaign) -> dict[str, dict[str, int]]:
+    """{hold reason: {"held": confirmed by the signer and waiting, "pending": not yet confirmed}}."""
+    rows = db.session.execute(
+        sa.select(Signature.hold_reason, Signature.status, sa.func.count())
+        .where(Signature.campaign_id == campaign.id, Signature.hold_reason.is_not(None),
+               Signature.status.in_(("held", "pending")))
+        .group_by(Signature.hold_reason, Signature.status))
+    counts: dict[str, dict[str, int]] = {}
+    for reason, status, n in rows:
+        counts.setdefault(reason, {"held": 0, "pending": 0})[status] = n
+    return counts
+
+
+def release(campaign: Campaign, reason: str, user) -> int:
+    """Release every signature held for `reason`: held ones count at once, pending ones will count
+    when confirmed. Returns how many were released."""
+    with transaction():
+        held = list(db.session.scalars(
+            sa.update(Signature)
+            .where(Signature.campaign_id == campaign.id, Signature.hold_reason == reason,
+                   Signature.status == "held")
+            .values(status="confirmed", hold_reason=None).returning(Signature.id)
+            .execution_options(synchronize_session=False)))
+        _record_changes(held, +1)
+        pending = db.session.execute(
+            sa.update(Signature)
+            .where(Signature.campaign_id == campaign.id, Signature.hold_reason == reason,
+                   Signature.status == "pending")
+            .values(hold_reason=None).execution_options(synchronize_session=False)).rowcount
+        record("signatures_release", user, campaign, reason=reason, counted=len(held), pending=pending)
+    return len(held) + pending
 
 
 def batches(campaign: Campaign) -> list[InvalidationBatch]:

@@ -10,7 +10,7 @@ from ..database import transaction, utcnow
 from ..delivery.tallies import state_counts
 from ..extensions import db
 from ..signatures.counting import signature_count
-from ..signatures.models import Signature
+from ..signatures.models import SIGNATURE_STATUSES, Signature
 
 EDITABLE_FIELDS = ("title", "slug", "ask", "summary", "background", "target_chamber", "target_states",
                    "goal", "opens_at", "closes_at")
@@ -26,11 +26,11 @@ class AuthoringError(ValueError):
 
 
 def status_counts(campaign: Campaign) -> dict[str, int]:
-    """Signatures per status (pending, confirmed, removed, invalidated) for the dashboard."""
+    """Signatures per status (pending, confirmed, held, removed, invalidated) for the dashboard."""
     rows = db.session.execute(
         sa.select(Signature.status, sa.func.count()).where(Signature.campaign_id == campaign.id)
         .group_by(Signature.status))
-    counts = dict.fromkeys(("pending", "confirmed", "removed", "invalidated"), 0)
+    counts = dict.fromkeys(SIGNATURE_STATUSES, 0)
     counts.update({status: n for status, n in rows})
     return counts
 

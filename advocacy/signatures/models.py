@@ -6,8 +6,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import BigId, one_of, utcnow
 from ..extensions import db
 
-# Only `confirmed` counts. `invalidated` is set by organisers' fraud tools and can be undone.
-SIGNATURE_STATUSES = ("pending", "confirmed", "removed", "invalidated")
+# Only `confirmed` counts. `held`: confirmed by the signer but signed over a soft rate limit, so it
+# waits for an organiser to release it (see HOLD_REASONS). `invalidated` is set by organisers'
+# fraud tools and can be undone.
+SIGNATURE_STATUSES = ("pending", "confirmed", "held", "removed", "invalidated")
+# Why a signature is held for review instead of counted when confirmed.
+HOLD_REASONS = ("ip_rate",)
 COMMENT_STATUSES = ("none", "pending", "approved", "rejected")
 # Confirm and remove links, and the unsubscribe link in update mails.
 SIGNATURE_TOKEN_PURPOSES = ("confirm", "remove", "updates")
@@ -39,6 +43,8 @@ class Signature(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
     removed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    # Set when signed over a soft limit: confirming then makes it `held`, not `confirmed`.
+    hold_reason: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
     # When we last mailed this address about this signature (throttles re-sends).
     last_mailed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
@@ -50,6 +56,7 @@ class Signature(db.Model):
         sa.Index("ix_signatures_campaign_comments", "campaign_id", "comment_status", "confirmed_at"),
         one_of("status", SIGNATURE_STATUSES, name="status_known"),
         one_of("comment_status", COMMENT_STATUSES, name="comment_status_known"),
+        sa.Index("ix_signatures_ip_hash_created", "ip_hash", "created_at"),
     )
 
     @property

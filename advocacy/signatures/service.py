@@ -5,6 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from limits import parse_many
 
 from ..campaigns.models import Campaign
 from ..database import dialect_insert, transaction, utcnow
@@ -92,6 +93,23 @@ def _recently_mailed(signature: Signature) -> bool:
     return bool(signature.last_mailed_at and utcnow() - signature.last_mailed_at < RESEND_INTERVAL)
 
 
+def _hold_reason(ip_hash: str | None) -> str | None:
+    """"ip_rate" when this network has signed more than SIGN_SOFT_LIMIT_PER_IP allows (any campaign).
+
+    A café or workplace shares one address, so going over the limit holds the signature for an
+    organiser to release instead of refusing it: nothing a person typed is lost."""
+    if not ip_hash:
+        return None
+    now = utcnow()
+    for limit in parse_many(current_app.config["SIGN_SOFT_LIMIT_PER_IP"]):
+        since = now - timedelta(seconds=limit.get_expiry())
+        recent = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
+            Signature.ip_hash == ip_hash, Signature.created_at > since))
+        if recent >= limit.amount:
+            return "ip_rate"
+    return None
+
+
 def sign(campaign: Campaign, details: SignerDetails) -> None:
     """Record a pending signature and queue its confirmation mail.
 
@@ -106,7 +124,7 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
         inserted = db.session.execute(
             dialect_insert(Signature)
             .values(campaign_id=campaign.id, email_canonical=canonical, status="pending",
-                    created_at=utcnow(), **fields)
+                    created_at=utcnow(), hold_reason=_hold_reason(fields["ip_hash"]), **fields)
             .on_conflict_do_nothing(index_elements=["campaign_id", "email_canonical"])
             .returning(Signature.id)
         ).scalar()
@@ -122,15 +140,16 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
             .where(Signature.campaign_id == campaign.id, Signature.email_canonical == canonical)
             .with_for_update(of=Signature)
         ).one()
-        if signature.status in ("confirmed", "invalidated"):
-            if signature.status == "confirmed" and not _recently_mailed(signature):
+        if signature.status in ("confirmed", "held", "invalidated"):
+            if signature.status in ("confirmed", "held") and not _recently_mailed(signature):
                 _mail_already_signed(signature, campaign)
             return
-        if _recently_mailed(signature):
+        if signature.status == "pending" and _recently_mailed(signature):
             return
         # Pending (maybe with a typo the signer now corrected) or removed earlier: start over.
         for name, value in fields.items():
             setattr(signature, name, value)
+        signature.hold_reason = signature.hold_reason or _hold_reason(fields["ip_hash"])
         signature.status = "pending"
         signature.removed_at = None
         geography.assign(signature)
@@ -157,11 +176,13 @@ def _grace() -> timedelta:
 
 
 def confirm(raw: str) -> tuple[Signature, bool]:
-    """Confirm the signature; returns (signature, newly_confirmed). Confirming twice counts once."""
+    """Confirm the signature; returns (signature, newly_confirmed). Confirming twice counts once.
+    A signature with a hold reason becomes `held` (not counted) until an organiser releases it;
+    the signer sees the same page either way."""
     with transaction():
         token = _live_token(raw, "confirm")
         signature = token.signature
-        if signature.status == "confirmed":
+        if signature.status in ("confirmed", "held"):
             return signature, False
         if signature.status != "pending":
             raise SignatureError("invalid_link", signature.campaign)
@@ -172,14 +193,15 @@ def confirm(raw: str) -> tuple[Signature, bool]:
         changed = db.session.execute(
             sa.update(Signature)
             .where(Signature.id == signature.id, Signature.status == "pending")
-            .values(status="confirmed", confirmed_at=now)
+            .values(status="held" if signature.hold_reason else "confirmed", confirmed_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
         if changed:
             token.used_at = now
             if signature.state is None:  # signed before geography existed
                 geography.assign(signature)
-            counting.record_change(signature, +1)
+            if not signature.hold_reason:
+                counting.record_change(signature, +1)
         db.session.refresh(signature)
         return signature, bool(changed)
 
@@ -192,7 +214,9 @@ def removal_link(signature: Signature) -> str:
 
 
 def remove(raw: str) -> Signature:
-    """Withdraw a signature; a confirmed one stops counting at once."""
+    """Withdraw a signature; a confirmed one stops counting at once. An invalidated one stays
+    invalidated (signing again must not undo an organiser's invalidation); its removal is recorded
+    so that undoing the invalidation leaves it removed."""
     with transaction():
         token = _live_token(raw, "remove")
         signature = token.signature
@@ -210,8 +234,14 @@ def remove(raw: str) -> Signature:
         else:
             db.session.execute(
                 sa.update(Signature)
-                .where(Signature.id == signature.id, Signature.status.in_(("pending", "invalidated")))
+                .where(Signature.id == signature.id, Signature.status.in_(("pending", "held")))
                 .values(status="removed", removed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.execute(
+                sa.update(Signature)
+                .where(Signature.id == signature.id, Signature.status == "invalidated")
+                .values(removed_at=now)
                 .execution_options(synchronize_session=False)
             )
         token.used_at = now
