@@ -41,6 +41,8 @@ class Signature(db.Model):
     removed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
     # When we last mailed this address about this signature (throttles re-sends).
     last_mailed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    # When its personal data was erased (retention or the signer's request; advocacy.privacy).
+    anonymised_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
     campaign = relationship("Campaign", lazy="joined")
 
@@ -48,6 +50,7 @@ class Signature(db.Model):
         sa.UniqueConstraint("campaign_id", "email_canonical", name="uq_signatures_campaign_email"),
         sa.Index("ix_signatures_campaign_status", "campaign_id", "status"),
         sa.Index("ix_signatures_campaign_comments", "campaign_id", "comment_status", "confirmed_at"),
+        sa.Index("ix_signatures_campaign_anonymised", "campaign_id", "anonymised_at"),
         one_of("status", SIGNATURE_STATUSES, name="status_known"),
         one_of("comment_status", COMMENT_STATUSES, name="comment_status_known"),
     )
