@@ -100,7 +100,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    SECRET_KEY = "test-secret-key"  # TestConfig only; production refuses to start without one.  # nosec B105
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
