@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run worker test test-postgres bench lint browser-deps clean translations
+.PHONY: install run worker test test-postgres bench lint audit browser-deps clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check advocacy tests bench scripts
 	$(VENV)/bin/lint-imports
+
+# Security checks (README "Security checks"): bandit over advocacy/ (settings in pyproject [tool.bandit];
+# findings fixed or marked `# reason.  # nosec BXXX`), then pip-audit against PyPI's vulnerability data.
+audit: $(STAMP)
+	$(VENV)/bin/bandit -q -c pyproject.toml -r advocacy
+	$(PY) scripts/audit_dependencies.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -63,12 +63,13 @@ def register_blueprints(app):
     from .fraud.routes import bp as fraud
     from .moderation.routes import bp as moderation
     from .organise.routes import bp as organise
+    from .privacy.routes import bp as privacy
     from .public.routes import bp as public
     from .updates.routes import bp as updates
     from .updates.routes import public_bp as updates_public
 
     for blueprint in (public, accounts, organise, moderation, fraud, updates, updates_public, donations,
-                      donations_organise, delivery, delivery_exports):
+                      donations_organise, delivery, delivery_exports, privacy):
         app.register_blueprint(blueprint)
 
 

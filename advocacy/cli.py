@@ -73,3 +73,14 @@ def close_due_command():
 
     closed = close_due()
     click.echo(f"Closed {len(closed)} campaign(s): {', '.join(closed)}" if closed else "No campaign was due.")
+
+
+@advocacy_cli.command("anonymise-due")
+def anonymise_due_command():
+    """Anonymise signers' and donors' personal data PERSONAL_DATA_RETENTION_DAYS after their campaign
+    was delivered or closed (counts stay; idempotent, in batches; the worker runs it hourly)."""
+    from .privacy.service import anonymise_due
+
+    report = anonymise_due()
+    click.echo(f"Anonymised {report.signatures} signature(s) in {report.batches} batch(es), "
+               f"{report.donations} donation email(s); deleted {report.mails} old mail(s).")

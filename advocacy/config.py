@@ -86,6 +86,16 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
 
+    # Personal data lifetime (advocacy/privacy, README "Personal data"): signers' names, emails,
+    # comments, towns, full ZIPs and IP hashes, and donors' emails, are anonymised this many days
+    # after their campaign was delivered or closed (counts stay). 183 days: about six months.
+    PERSONAL_DATA_RETENTION_DAYS = _env_int("PERSONAL_DATA_RETENTION_DAYS", 183)
+    ANONYMISE_BATCH_SIZE = _env_int("ANONYMISE_BATCH_SIZE", 500)
+    # The mailed link to see and erase one's own data.
+    PRIVACY_TOKEN_HOURS = _env_int("PRIVACY_TOKEN_HOURS", 24)
+    PRIVACY_RATE_LIMIT_PER_IP = os.environ.get("PRIVACY_RATE_LIMIT_PER_IP") or "5 per minute;50 per day"
+    PRIVACY_RATE_LIMIT_PER_EMAIL = os.environ.get("PRIVACY_RATE_LIMIT_PER_EMAIL") or "3 per hour"
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-insecure-key-change-me"
@@ -93,7 +103,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    SECRET_KEY = "test-secret-key"  # TestConfig only; production refuses to start without one.  # nosec B105
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"

@@ -11,5 +11,6 @@ from .donations.models import Donation, StripeEvent  # noqa: F401
 from .fraud.models import InvalidatedSignature, InvalidationBatch  # noqa: F401
 from .geography.models import Legislator, SignatureDistrict, ZipDistrict  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401
+from .privacy.models import PrivacyToken  # noqa: F401
 from .signatures.models import Signature, SignatureToken, Tally, TallyDelta  # noqa: F401
 from .updates.models import CampaignUpdate  # noqa: F401

@@ -1,4 +1,5 @@
-"""The background worker: sends the outbox, folds counters and closes campaigns at their date."""
+"""The background worker: sends the outbox, folds counters, closes campaigns at their date and
+anonymises personal data past its lifetime."""
 import logging
 import signal
 import time
@@ -8,11 +9,13 @@ from flask import current_app
 from .campaigns.service import close_due
 from .extensions import db
 from .mail.service import send_due
+from .privacy.service import anonymise_due
 from .signatures.counting import fold_all
 
 log = logging.getLogger(__name__)
 
 CLOSE_DUE_INTERVAL = 60.0  # seconds between runs of close-due (closing campaigns at their date)
+ANONYMISE_DUE_INTERVAL = 3600.0  # seconds between runs of anonymise-due (personal data lifetime)
 
 
 def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
@@ -27,13 +30,19 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
         signal.signal(signal.SIGINT, stop)
     log.info("worker started (%s)", "SMTP " + current_app.config["SMTP_HOST"]
              if current_app.config["SMTP_HOST"] else "no SMTP: mail is printed to the console")
-    last_close_due = float("-inf")
+    last_close_due = last_anonymise_due = float("-inf")
     while not stopping:
         try:
             if time.monotonic() - last_close_due >= CLOSE_DUE_INTERVAL:
                 last_close_due = time.monotonic()
                 if closed := close_due():
                     log.info("closed campaigns at their closing date: %s", ", ".join(closed))
+            if time.monotonic() - last_anonymise_due >= ANONYMISE_DUE_INTERVAL:
+                last_anonymise_due = time.monotonic()
+                report = anonymise_due()
+                if report.signatures or report.donations or report.mails:
+                    log.info("anonymised %d signature(s), %d donation(s); deleted %d old mail(s)",
+                             report.signatures, report.donations, report.mails)
             fold_all()
             sent, failed = send_due()
             while sent + failed and not stopping:

@@ -42,7 +42,7 @@ def queue_mail(to: str, template: str, subject: str, locale: str = "en", **conte
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, ... capped at 2 h, with +-20% jitter so retries don't stampede."""
     base = min(timedelta(seconds=30 * 2 ** min(max(attempts - 1, 0), 20)), MAX_BACKOFF)
-    return base * random.uniform(0.8, 1.2)
+    return base * random.uniform(0.8, 1.2)  # retry jitter, not a secret (tokens use secrets).  # nosec B311
 
 
 def _claim_due(limit: int) -> list[OutboxMessage]:

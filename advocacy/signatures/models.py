@@ -47,6 +47,8 @@ class Signature(db.Model):
     hold_reason: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
     # When we last mailed this address about this signature (throttles re-sends).
     last_mailed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    # When its personal data was erased (retention or the signer's request; advocacy.privacy).
+    anonymised_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
     campaign = relationship("Campaign", lazy="joined")
 
@@ -54,6 +56,7 @@ class Signature(db.Model):
         sa.UniqueConstraint("campaign_id", "email_canonical", name="uq_signatures_campaign_email"),
         sa.Index("ix_signatures_campaign_status", "campaign_id", "status"),
         sa.Index("ix_signatures_campaign_comments", "campaign_id", "comment_status", "confirmed_at"),
+        sa.Index("ix_signatures_campaign_anonymised", "campaign_id", "anonymised_at"),
         one_of("status", SIGNATURE_STATUSES, name="status_known"),
         one_of("comment_status", COMMENT_STATUSES, name="comment_status_known"),
         sa.Index("ix_signatures_ip_hash_created", "ip_hash", "created_at"),

@@ -16,7 +16,7 @@ from ..urls import external_url
 from .models import CampaignUpdate
 
 BATCH = 500
-TOKEN_PURPOSE = "updates"  # SignatureToken purpose of unsubscribe links
+TOKEN_PURPOSE = "updates"  # SignatureToken purpose of unsubscribe links, not a password.  # nosec B105
 
 
 class UnsubscribeError(Exception):
