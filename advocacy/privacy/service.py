@@ -237,9 +237,10 @@ def erase(raw: str) -> Erasure | None:
         counted = [s for s in signatures if s.status == "confirmed"]
         record_changes(counted, -1)
         for s in signatures:
-            if s.status in ("confirmed", "pending"):
+            if s.status in ("confirmed", "held", "pending"):
                 s.status = "removed"
-                s.removed_at = now
+            # An invalidated one stays invalidated; its removal date makes an undo leave it removed.
+            s.removed_at = s.removed_at or now
         _anonymise(signatures, now)
         for d in donations:
             d.donor_email = None
