@@ -41,3 +41,21 @@ def test_one_ip_address_is_limited(limited_app, campaign):
     client = limited_app.test_client()
     codes = [sign_form(client, campaign.slug, email=f"p{i}@example.org").status_code for i in range(6)]
     assert codes == [303] * 5 + [429]
+
+
+def test_twenty_one_people_on_one_network_within_a_minute_are_all_stored(limited_app, campaign):
+    """With the shipped limits the 21st signer on one café network is held for review, not refused."""
+    import sqlalchemy as sa
+
+    from advocacy.config import Config
+    from advocacy.extensions import db
+    from advocacy.signatures.models import Signature
+
+    limited_app.config.update(SIGN_RATE_LIMIT_PER_IP=Config.SIGN_RATE_LIMIT_PER_IP,
+                              SIGN_RATE_LIMIT_PER_EMAIL=Config.SIGN_RATE_LIMIT_PER_EMAIL,
+                              SIGN_SOFT_LIMIT_PER_IP=Config.SIGN_SOFT_LIMIT_PER_IP)
+    client = limited_app.test_client()
+    codes = [sign_form(client, campaign.slug, email=f"cafe{i}@example.org").status_code for i in range(21)]
+    assert codes == [303] * 21
+    held = db.session.scalars(sa.select(Signature.email).where(Signature.hold_reason == "ip_rate")).all()
+    assert held == ["cafe20@example.org"]
