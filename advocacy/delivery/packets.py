@@ -120,8 +120,12 @@ def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> t
 
 
 def packets_for_hash(sha256: str) -> list[DeliveryPacketRecord]:
-    return list(db.session.scalars(sa.select(DeliveryPacketRecord).where(DeliveryPacketRecord.sha256 == sha256)
-                                   .order_by(DeliveryPacketRecord.generated_at)))
+    """Packets with this fingerprint, of public campaigns only: a draft is not to be revealed (and
+    every campaign without signatures shares one fingerprint, that of the empty list)."""
+    return list(db.session.scalars(
+        sa.select(DeliveryPacketRecord).join(Campaign, Campaign.id == DeliveryPacketRecord.campaign_id)
+        .where(DeliveryPacketRecord.sha256 == sha256, Campaign.state != "draft")
+        .order_by(DeliveryPacketRecord.generated_at, DeliveryPacketRecord.id)))
 
 
 def packet_of(campaign: Campaign, packet_id: int) -> DeliveryPacketRecord | None:

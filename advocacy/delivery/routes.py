@@ -4,6 +4,7 @@ import json
 import re
 
 from flask import Response, abort, current_app, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.access import managed_campaign_or_404, require_login
@@ -23,10 +24,14 @@ exports_bp.before_request(require_login)
 
 @bp.get("/verify/<sha256>")
 def verify(sha256):
-    found = packets.packets_for_hash(sha256.lower()) if SHA256_RE.match(sha256.lower()) else []
+    sha256 = sha256.lower()
+    found = packets.packets_for_hash(sha256) if SHA256_RE.match(sha256) else []
     if not found:
-        abort(404)
-    return render_template("delivery/verify.html", sha256=sha256.lower(), packets=found)
+        return render_template(
+            "errors/error.html", title=_("No delivery has this fingerprint"),
+            message=_("No delivery packet of a public campaign was produced here with this SHA-256 "
+                      "fingerprint. Check that you copied the whole fingerprint from the packet.")), 404
+    return render_template("delivery/verify.html", sha256=sha256, packets=found)
 
 
 @bp.get("/campaigns/<slug:slug>/map.svg")

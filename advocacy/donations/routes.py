@@ -69,6 +69,8 @@ def stripe_webhook():
         outcome = webhooks.receive(request.get_data(), request.headers.get("Stripe-Signature"), secret)
     except webhooks.BadSignature:
         return jsonify(error="invalid signature"), 400
+    except webhooks.BadEvent as error:
+        return jsonify(error=f"malformed event: {error}"), 400
     return jsonify(received=True, outcome=outcome)
 
 

@@ -1,8 +1,10 @@
 """Outbox: queue mail inside the caller's transaction; the worker sends it with retries."""
 import logging
 import random
+import re
 import smtplib
 import sys
+import unicodedata
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -19,6 +21,16 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)  # a message being sent is invisible to other workers this long
 MAX_BACKOFF = timedelta(hours=2)
+SUBJECT_MAX = 200  # OutboxMessage.subject
+_SUBJECT_SPACE = re.compile(r"\s+")
+
+
+def clean_subject(subject) -> str:
+    """One line of text: any run of whitespace, line/paragraph separators or control characters
+    becomes a single space. A header cannot hold a line break, so a subject with one could never
+    be sent."""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(subject))
+    return _SUBJECT_SPACE.sub(" ", text).strip()[:SUBJECT_MAX]
 
 
 def queue_mail(to: str, template: str, subject: str, locale: str = "en", **context) -> OutboxMessage:
@@ -30,7 +42,7 @@ def queue_mail(to: str, template: str, subject: str, locale: str = "en", **conte
     with force_locale(locale):
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
-        subject = str(subject)
+        subject = clean_subject(subject)
     message = OutboxMessage(
         to_address=to, subject=subject, body_text=text, body_html=html, kind=template,
         next_attempt_at=utcnow(),
@@ -121,8 +133,18 @@ def transport_for(config):
     return SmtpTransport(config) if config["SMTP_HOST"] else ConsoleTransport()
 
 
+def _give_up(message: OutboxMessage, exc: Exception, why: str) -> None:
+    """A message that can never go out fails alone: dead at once, with the reason."""
+    with transaction():
+        message.attempts += 1
+        message.status = "dead"
+        message.last_error = f"{why}: {type(exc).__name__}: {exc}"[:1000]
+    log.error("mail %s to %s %s, given up: %s", message.id, message.to_address, why, exc)
+
+
 def send_due(limit: int = 50) -> tuple[int, int]:
-    """Send due messages; returns (sent, failed). Failures are retried later with backoff.
+    """Send due messages; returns (sent, failed). Failures are retried later with backoff;
+    a message that cannot be built (or encoded) is marked dead at once and holds back no other.
 
     Delivery is at-least-once: a crash between sending and recording it sends that mail again.
     """
@@ -135,7 +157,15 @@ def send_due(limit: int = 50) -> tuple[int, int]:
     try:
         for message in messages:
             try:
-                transport.send(_build(message))
+                email = _build(message)
+            except sa.exc.SQLAlchemyError:
+                raise
+            except Exception as exc:  # it would fail the same way every time
+                failed += 1
+                _give_up(message, exc, "cannot be built")
+                continue
+            try:
+                transport.send(email)
             except (smtplib.SMTPException, OSError) as exc:
                 failed += 1
                 with transaction():
@@ -149,6 +179,10 @@ def send_due(limit: int = 50) -> tuple[int, int]:
                         message.next_attempt_at = utcnow() + backoff(message.attempts)
                         log.warning("mail %s failed (attempt %s), will retry: %s",
                                     message.id, message.attempts, exc)
+            except Exception as exc:  # e.g. cannot be encoded: retrying cannot help
+                failed += 1
+                transport.close()  # start the next message on a fresh connection
+                _give_up(message, exc, "cannot be sent")
             else:
                 sent += 1
                 with transaction():
