@@ -1,9 +1,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..accounts.access import managed_campaign_or_404, require_login
+from ..forms import Form
 from . import bp
 from .forms import InvalidateForm
 from .service import FraudError, batches, invalidate, patterns, preview, undo
@@ -54,7 +54,7 @@ def invalidate_page(slug):
 @bp.post("/campaigns/<slug:slug>/fraud/batches/<int:batch_id>/undo")
 def undo_batch(slug, batch_id):
     campaign = managed_campaign_or_404(slug)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     try:
         restored = undo(campaign, batch_id, current_user)

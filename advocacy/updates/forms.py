@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import Form
 
-class UpdateForm(FlaskForm):
+
+class UpdateForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title")), Length(
         max=140, message=_l("Title must be 140 characters or fewer"))], render_kw={"maxlength": 140})
     body = TextAreaField(
