@@ -7,16 +7,28 @@ from flask_babel import format_currency, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from .config import INSTANCE_DIR, config_from_env
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+from .forms import MAX_ID
 
 
 class SlugConverter(BaseConverter):
     """Lower-case words and hyphens: keeps /campaigns/<slug>.json distinct from /campaigns/<slug>."""
 
     regex = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits within the database's integer range, else no match
+    (404), so a huge number in a URL never reaches the database (PostgreSQL and SQLite overflow)."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config=None) -> Flask:
@@ -26,6 +38,7 @@ def create_app(config=None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (see README, Configuration).")
     app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)

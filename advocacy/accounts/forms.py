@@ -1,26 +1,25 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import choice, email_syntax
+from ..forms import Form, choice, email_syntax
 from .service import MIN_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter your email address"))],
                        render_kw={"autocomplete": "username", "spellcheck": "false"})
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password"))],
                              render_kw={"autocomplete": "current-password"})
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter your email address"))],
                        render_kw={"autocomplete": "username", "spellcheck": "false"})
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         description=_l("At least %(n)s characters. A few unrelated words make a strong password.",
@@ -36,7 +35,7 @@ class SetPasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"})
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter an email address"))],
                        render_kw={"autocomplete": "off", "spellcheck": "false"})
     role = RadioField(_l("Role"), choices=[choice("organiser", _l("Organiser: only the campaigns below")),

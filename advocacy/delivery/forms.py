@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
+from ..forms import Form
 
-class PacketForm(FlaskForm):
+
+class PacketForm(Form):
     recipient = SelectField(_l("Recipient"), description=_l("The whole campaign, or one lawmaker with constituents who signed."))
 
     def set_lawmakers(self, lawmakers: list[dict]):

@@ -4,8 +4,9 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
+
+from ..forms import Form
 
 PRESET_DOLLARS = (5, 10, 25, 50, 100)
 OTHER = "other"
@@ -51,7 +52,7 @@ def preset_choices():
     return [(str(d), dollars(d * 100)) for d in presets] + [(OTHER, _l("Another amount"))]
 
 
-class DonateForm(FlaskForm):
+class DonateForm(Form):
     amount = RadioField(_l("How much would you like to give?"), validate_choice=False)
     custom_amount = StringField(
         _l("Another amount, in dollars"),

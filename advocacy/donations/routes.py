@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..accounts.access import managed_campaign_or_404, require_login
 from ..campaigns.service import public_campaign_or_404
 from ..extensions import csrf, limiter
+from ..forms import has_control_characters
 from ..spreadsheets import neutralise
 from . import bp, organise_bp, service, webhooks
 from .forms import DonateForm
@@ -44,7 +45,9 @@ def thanks(slug):
     campaign = public_campaign_or_404(slug)
     if not donations_enabled():
         return _unavailable(campaign)
-    view = service.donation_for_session(campaign, request.args.get("session_id", "")[:255])
+    session_id = request.args.get("session_id", "")[:255]
+    # Stripe's ids are plain text; a NUL would fail in PostgreSQL, so such a link is simply unknown.
+    view = None if has_control_characters(session_id) else service.donation_for_session(campaign, session_id)
     if view is None:
         return render_template("donations/unknown.html", campaign=campaign), 404
     return render_template("donations/thanks.html", campaign=campaign, donation=view.donation)

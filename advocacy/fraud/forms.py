@@ -1,13 +1,14 @@
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, StringField
 from wtforms.validators import Optional, Regexp, ValidationError
+
+from ..forms import Form
 
 DOMAIN_RE = r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}$"
 
 
-class InvalidateForm(FlaskForm):
+class InvalidateForm(Form):
     """Filters for invalidation. Submitted by GET for the preview (no CSRF) and by POST to run it."""
 
     email_domain = StringField(_l("Email domain"), description=_l("For example mailinator.com"),

@@ -1,9 +1,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..accounts.access import managed_campaign_or_404, require_login
+from ..forms import Form
 from ..signatures.models import HOLD_REASONS
 from . import bp
 from .forms import InvalidateForm
@@ -55,7 +55,7 @@ def invalidate_page(slug):
 @bp.post("/campaigns/<slug:slug>/fraud/batches/<int:batch_id>/undo")
 def undo_batch(slug, batch_id):
     campaign = managed_campaign_or_404(slug)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     try:
         restored = undo(campaign, batch_id, current_user)
@@ -71,7 +71,7 @@ def release_held(slug, reason):
     campaign = managed_campaign_or_404(slug)
     if reason not in HOLD_REASONS:
         abort(404)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     released = release(campaign, reason, current_user)
     flash(_("%(num)d held signatures released.", num=released))

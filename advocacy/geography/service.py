@@ -39,12 +39,18 @@ class Place:
 
 def usps_lookup(zip5: str) -> tuple[str | None, str]:
     """(state, town) from `zipcodes` (native lookup, ~0.5 ms); (None, "") if it does not know the ZIP."""
-    found = zipcodes.matching(zip5) if len(zip5) == 5 else []
+    if not (isinstance(zip5, str) and len(zip5) == 5 and zip5.isascii() and zip5.isdigit()):
+        return None, ""
+    try:
+        found = zipcodes.matching(zip5)
+    except (ValueError, TypeError):  # the library refuses what it cannot read: no place, not a failure
+        return None, ""
     return (found[0]["state"], found[0]["city"].title()) if found else (None, "")
 
 
 def zip5(postal_code: str) -> str:
-    return "".join(ch for ch in (postal_code or "") if ch.isdigit())[:5]
+    """The first five ASCII digits of any text ("６０６１４" has none: str.isdigit would keep them)."""
+    return "".join(ch for ch in (postal_code if isinstance(postal_code, str) else "") if ch in "0123456789")[:5]
 
 
 def resolve(postal_code: str) -> Place:

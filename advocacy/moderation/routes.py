@@ -1,9 +1,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..accounts.access import managed_campaign_or_404, require_login
+from ..forms import MAX_BIG_ID, Form, parse_id
 from . import bp
 from .service import DECISIONS, LISTED, comment_counts, comments, moderate
 
@@ -17,16 +17,17 @@ def comments_page(slug):
     if status not in LISTED:
         abort(404)
     if request.method == "POST":
-        if not FlaskForm().validate_on_submit():
+        if not Form().validate_on_submit():
             abort(400)
         # One button per comment ("approve:12") or a bulk button with ticked boxes.
+        # Ids are ASCII digits within the database's range; anything else is a bad request.
         decision, _sep, one = request.form.get("one", "").partition(":")
-        if decision in DECISIONS and one.isdigit():
-            ids = [int(one)]
+        if decision in DECISIONS:
+            ids = [parse_id(one, MAX_BIG_ID)]
         else:
             decision = request.form.get("bulk", "")
-            ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
-        if decision not in DECISIONS:
+            ids = [parse_id(i, MAX_BIG_ID) for i in request.form.getlist("ids")]
+        if decision not in DECISIONS or None in ids:
             abort(400)
         changed = moderate(campaign, ids, decision, current_user)
         flash(ngettext("%(num)d comment approved.", "%(num)d comments approved.", changed)

@@ -1,11 +1,11 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import choice
+from ..database import utcnow
+from ..forms import Form, choice
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 US_STATES = frozenset((
@@ -15,7 +15,18 @@ US_STATES = frozenset((
 ))
 
 
-class CampaignForm(FlaskForm):
+EARLIEST_YEAR = 2000
+YEARS_AHEAD = 10
+
+
+def sensible_year(field):
+    """Dates from 2000 to ten years ahead: a year like 0202 or 2205 is a typing slip."""
+    if field.data and not EARLIEST_YEAR <= field.data.year <= utcnow().year + YEARS_AHEAD:
+        raise ValidationError(_l("Enter a year from %(first)s to %(last)s", first=EARLIEST_YEAR,
+                                 last=utcnow().year + YEARS_AHEAD))
+
+
+class CampaignForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title")), Length(
         max=140, message=_l("Title must be 140 characters or fewer"))], render_kw={"maxlength": 140})
     slug = StringField(
@@ -67,12 +78,23 @@ class CampaignForm(FlaskForm):
             raise ValidationError(_l("Not a US state code: %(codes)s", codes=", ".join(unknown)))
         field.data = ",".join(sorted(set(codes)))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An open campaign's closing date must stay ahead (drafts are checked when they are opened).
+        self.campaign_open = getattr(kwargs.get("obj"), "state", None) == "open"
+
+    def validate_opens_at(self, field):
+        sensible_year(field)
+
     def validate_closes_at(self, field):
+        sensible_year(field)
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("The closing date must be after the opening date"))
+        if field.data and self.campaign_open and field.data <= utcnow():
+            raise ValidationError(_l("The closing date has passed: choose a later one, or close the campaign"))
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(Form):
     delivered_to = TextAreaField(
         _l("Delivered to"), description=_l("Whose offices received the signatures, and how."),
         validators=[DataRequired(_l("Say to whom the signatures were delivered")),

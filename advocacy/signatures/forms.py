@@ -1,13 +1,13 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import email_syntax
+from ..forms import Form, email_syntax, person_name
 
-ZIP_PATTERN = re.compile(r"(\d{5})-?(\d{4})?")
+# ASCII digits only: str.isdigit and \d also accept "１２３４５" and "٦٠٦١٤".
+ZIP_PATTERN = re.compile(r"([0-9]{5})-?([0-9]{4})?")
 URL_PATTERN = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|info|io|ru|xyz|biz|top)\b)", re.IGNORECASE)
 # Cells starting with these become formulas in spreadsheets (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -21,11 +21,12 @@ def normalise_zip(value: str) -> str | None:
     return match[1] + (f"-{match[2]}" if match[2] else "")
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     full_name = StringField(
         _l("Full name"),
         validators=[DataRequired(_l("Enter your full name")),
-                    Length(min=2, max=100, message=_l("Full name must be between 2 and 100 characters"))],
+                    Length(min=2, max=100, message=_l("Full name must be between 2 and 100 characters")),
+                    person_name],
         render_kw={"autocomplete": "name", "spellcheck": "false", "maxlength": 100},
     )
     email = EmailField(

@@ -1,7 +1,6 @@
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -21,8 +20,10 @@ def no_control_characters(_form, field):
                           for ch in field.data):
         raise ValidationError(_l("Remove the control characters from the update"))
 
+from ..forms import Form
 
-class UpdateForm(FlaskForm):
+
+class UpdateForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title")), Length(
         max=140, message=_l("Title must be 140 characters or fewer")), one_line], render_kw={"maxlength": 140})
     body = TextAreaField(
