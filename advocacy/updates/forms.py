@@ -4,23 +4,16 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..forms import Form
+
 # Line breaks, control characters and Unicode line/paragraph separators: the title becomes the
 # subject of the mail to every signer, and a mail header cannot hold any of them.
 _NOT_IN_A_TITLE = ("Cc", "Zl", "Zp")
-_BODY_CONTROLS_ALLOWED = "\t\n\r"
 
 
 def one_line(_form, field):
     if field.data and any(unicodedata.category(ch) in _NOT_IN_A_TITLE for ch in field.data):
         raise ValidationError(_l("Write the title on one line, without line breaks or control characters"))
-
-
-def no_control_characters(_form, field):
-    if field.data and any(unicodedata.category(ch) == "Cc" and ch not in _BODY_CONTROLS_ALLOWED
-                          for ch in field.data):
-        raise ValidationError(_l("Remove the control characters from the update"))
-
-from ..forms import Form
 
 
 class UpdateForm(Form):
@@ -29,6 +22,5 @@ class UpdateForm(Form):
     body = TextAreaField(
         _l("Update"), description=_l("Markdown: **bold**, *italic*, [links](https://example.org), lists."),
         validators=[DataRequired(_l("Write the update")),
-                    Length(max=10000, message=_l("Keep the update under 10,000 characters")),
-                    no_control_characters],
+                    Length(max=10000, message=_l("Keep the update under 10,000 characters"))],
         render_kw={"rows": 10})
