@@ -75,6 +75,12 @@ class Config:
     RESET_RATE_LIMIT_PER_IP = os.environ.get("RESET_RATE_LIMIT_PER_IP") or "5 per minute;50 per day"
     RESET_RATE_LIMIT_PER_EMAIL = os.environ.get("RESET_RATE_LIMIT_PER_EMAIL") or "3 per hour"
 
+    # Public campaign pages and JSON: rendered at most once per PUBLIC_PAGE_CACHE_SECONDS per process,
+    # and cacheable by a CDN for PUBLIC_PAGE_MAX_AGE (s-maxage, plus 30 s stale-while-revalidate).
+    # A count seen from the app is at most PUBLIC_PAGE_CACHE_SECONDS old.
+    PUBLIC_PAGE_CACHE_SECONDS = float(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS") or 2)
+    PUBLIC_PAGE_MAX_AGE = _env_int("PUBLIC_PAGE_MAX_AGE", 5)
+
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "es"]
 
@@ -108,6 +114,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SIGN_SOFT_LIMIT_PER_IP = "100000 per minute"  # tests that need the hold set their own
+    PUBLIC_PAGE_CACHE_SECONDS = 0  # tests read counts right after changing them
     PUBLIC_BASE_URL = "http://localhost"
     SMTP_HOST = None
     STRIPE_SECRET_KEY = None

@@ -1,10 +1,22 @@
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import (
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
+from flask_login import current_user
 
 from ..campaigns.service import public_campaign_or_404, render_markdown
 from ..delivery.tallies import public_tallies, state_entries
 from ..donations.service import donation_offer, donations_enabled
-from ..extensions import limiter
+from ..extensions import csrf, limiter
 from ..geography.service import lawmakers_for
 from ..signatures import service as signatures
 from ..signatures.counting import signature_count
@@ -13,9 +25,53 @@ from ..signatures.identity import canonical_email
 from ..signatures.service import SignatureError, SignerDetails
 from ..updates.service import published_updates
 from . import bp
-from .service import campaign_summary, open_campaigns, progress_percent
+from .service import campaign_summary, open_campaigns, page_cache, progress_percent
 
 PROBLEM_STATUS = {"invalid_link": 404, "expired_link": 410, "closed": 410}
+
+# Public pages carry no per-visitor token, so a page (and its count) can be served from a cache.
+# Their forms (sign, confirm, remove) refuse cross-site posts by what the browser says instead:
+# Sec-Fetch-Site (every current browser) or, failing that, Origin. A post with neither header
+# comes from no browser, and CSRF is an attack through a browser. Organiser forms keep tokens.
+csrf.exempt(bp)
+
+
+def _own_origins() -> set[str]:
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    return {f"{base.scheme}://{base.netloc}", request.host_url.rstrip("/")}
+
+
+@bp.before_request
+def refuse_cross_site_posts():
+    if request.method != "POST":
+        return
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        if site not in ("same-origin", "none"):
+            abort(403)
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and origin not in _own_origins():
+        abort(403)
+
+
+def _shared_cache_allowed() -> bool:
+    """Only what every anonymous visitor would see may be cached for everyone."""
+    return not session and not current_user.is_authenticated
+
+
+def _cacheable(response):
+    """A shared cache (CDN) may keep the page PUBLIC_PAGE_MAX_AGE seconds and serve it stale for 30 s
+    while it refreshes; browsers ask again each time, so a signer coming back sees their signature."""
+    if _shared_cache_allowed():
+        response.headers["Cache-Control"] = (
+            f"public, max-age=0, s-maxage={current_app.config['PUBLIC_PAGE_MAX_AGE']}, "
+            "stale-while-revalidate=30")
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    else:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.app_errorhandler(SignatureError)
@@ -47,16 +103,27 @@ def render_campaign(campaign, form=None, status=200):
 
 @bp.get("/campaigns/<slug:slug>")
 def show(slug):
-    return render_campaign(public_campaign_or_404(slug))
+    if not _shared_cache_allowed():
+        return _cacheable(make_response(render_campaign(public_campaign_or_404(slug))))
+    key = ("page", slug, str(get_locale()))
+    body = page_cache.get(key)
+    if body is None:
+        body, status = render_campaign(public_campaign_or_404(slug))
+        page_cache.put(key, body)
+    return _cacheable(make_response(body))
 
 
 @bp.get("/campaigns/<slug:slug>.json")
 def show_json(slug):
-    campaign = public_campaign_or_404(slug)
-    response = jsonify(campaign_summary(campaign) | public_tallies(campaign))
+    key = ("json", slug)
+    body = page_cache.get(key)
+    if body is None:
+        campaign = public_campaign_or_404(slug)
+        body = current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign))
+        page_cache.put(key, body)
+    response = current_app.response_class(body, mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Cache-Control"] = "public, max-age=5"
-    return response
+    return _cacheable(response)
 
 
 def _email_key():

@@ -1,5 +1,10 @@
-"""Campaign figures for public pages and the public JSON (no personal data)."""
+"""Campaign figures for public pages and the public JSON (no personal data), and the short-lived
+cache that serves them during a surge."""
+import threading
+import time
+
 import sqlalchemy as sa
+from flask import current_app
 
 from ..campaigns.models import Campaign
 from ..database import utcnow
@@ -38,3 +43,35 @@ def campaign_summary(campaign: Campaign) -> dict:
         "target": str(campaign.target_label),
         "closes_at": campaign.closes_at.isoformat() + "Z" if campaign.closes_at else None,
     }
+
+
+class PageCache:
+    """Rendered public pages per process, kept PUBLIC_PAGE_CACHE_SECONDS: during a surge one render
+    serves every visitor of that second, and a count on the page is at most that many seconds old."""
+
+    def __init__(self, max_entries: int = 2000):
+        self._entries: dict[tuple, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get(self, key: tuple):
+        found = self._entries.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, key: tuple, value) -> None:
+        ttl = current_app.config["PUBLIC_PAGE_CACHE_SECONDS"]
+        if ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + ttl, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+page_cache = PageCache()

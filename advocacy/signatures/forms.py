@@ -22,6 +22,9 @@ def normalise_zip(value: str) -> str | None:
 
 
 class SignForm(Form):
+    class Meta:
+        csrf = False  # the public page carries no per-visitor token; advocacy.public checks Origin
+
     full_name = StringField(
         _l("Full name"),
         validators=[DataRequired(_l("Enter your full name")),

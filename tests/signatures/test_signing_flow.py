@@ -1,6 +1,7 @@
 """Signing, confirming and removing, end to end through the test client and a real SMTP server."""
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from advocacy.database import utcnow
@@ -56,18 +57,45 @@ def test_confirming_twice_counts_once(client, campaign, signer):
     assert signature_count(campaign.id) == 1
 
 
-def test_confirm_post_without_csrf_token_is_refused_with_400(client, campaign, signer):
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                                     {"Origin": "https://evil.example"}, {"Origin": "null"}])
+def test_confirm_posted_from_another_site_is_refused_with_403(client, campaign, signer, headers):
     links = signer(campaign.slug)
-    response = client.post(links["confirm"], data={})
-    assert response.status_code == 400
+    response = client.post(links["confirm"], data={}, headers=headers)
+    assert response.status_code == 403
     assert signatures()[0].status == "pending"
 
 
-def test_sign_post_without_csrf_token_is_refused_with_400_and_nothing_stored(client, campaign):
-    response = client.post(f"/campaigns/{campaign.slug}/sign", data={
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"},
+                                     {"Origin": "http://localhost.evil.example"}])
+def test_sign_posted_from_another_site_is_refused_with_403_and_nothing_stored(client, campaign, headers):
+    response = client.post(f"/campaigns/{campaign.slug}/sign", headers=headers, data={
         "full_name": "Ana Ruiz", "email": "ana@example.org", "postal_code": "60614"})
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert signatures() == []
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+                                     {"Origin": "http://localhost"}, {}])
+def test_sign_posted_from_our_own_page_is_accepted(client, campaign, headers):
+    response = client.post(f"/campaigns/{campaign.slug}/sign", headers=headers, data={
+        "full_name": "Ana Ruiz", "email": "ana@example.org", "postal_code": "60614"})
+    assert response.status_code == 303
+    assert len(signatures()) == 1
+
+
+def test_public_campaign_page_has_no_per_visitor_content_and_may_be_cached(client, campaign):
+    response = client.get(f"/campaigns/{campaign.slug}")
+    assert "Set-Cookie" not in response.headers
+    assert "csrf_token" not in response.get_data(as_text=True)
+    cache = response.headers["Cache-Control"]
+    assert "public" in cache and "s-maxage=" in cache and "stale-while-revalidate=" in cache
+    assert client.get(f"/campaigns/{campaign.slug}.json").headers["Cache-Control"] == cache
+
+
+def test_organisers_see_public_pages_uncached(organiser_client, campaign):
+    response = organiser_client.get(f"/campaigns/{campaign.slug}")
+    assert response.headers["Cache-Control"] == "private, no-store"
 
 
 def test_tokens_are_stored_hashed_never_raw(client, campaign, signer):
