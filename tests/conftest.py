@@ -19,6 +19,7 @@ from advocacy import create_app
 from advocacy.config import TestConfig
 from advocacy.database import utcnow
 from advocacy.extensions import db
+from advocacy.geography.service import forget_places
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)
@@ -104,6 +105,7 @@ def app(migrated, smtp_server):
         yield app
         db.session.remove()
         _empty_tables()
+        forget_places()  # each test has its own geography tables
         db.engine.dispose()
 
 

@@ -11,6 +11,7 @@ Rules (also in the README):
 """
 import csv
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -54,7 +55,13 @@ def zip5(postal_code: str) -> str:
 
 
 def resolve(postal_code: str) -> Place:
-    code = zip5(postal_code)
+    return _resolve_zip(zip5(postal_code))
+
+
+@lru_cache(maxsize=50_000)
+def _resolve_zip(code: str) -> Place:
+    """Places are read once per ZIP per process (there are ~42,000 ZIPs). After `load-geography`
+    changes the districts, restart the app servers (the command clears its own process's cache)."""
     usps_state, town = usps_lookup(code)
     rows = db.session.execute(
         sa.select(ZipDistrict.state, ZipDistrict.district).where(ZipDistrict.zip == code)).all()
@@ -65,6 +72,13 @@ def resolve(postal_code: str) -> Place:
     if not numbers:
         return Place(state, (district_label(state, None),), town)
     return Place(state, tuple(district_label(state, n) for n in numbers), town)
+
+
+def store_districts(signature_id: int, place: Place) -> None:
+    """The districts of a new signature (inside the caller's transaction)."""
+    db.session.execute(sa.insert(SignatureDistrict), [
+        {"signature_id": signature_id, "district": label, "shared": place.shared} for label in place.districts
+    ])
 
 
 def assign(signature) -> Place:
@@ -185,4 +199,10 @@ def load_geography(zccd: Path | None = None, legislators: Path | None = None) ->
         db.session.execute(sa.delete(Legislator))
         db.session.execute(sa.insert(ZipDistrict), zip_rows)
         db.session.execute(sa.insert(Legislator), member_rows)
+    forget_places()
     return len(zip_rows), len(member_rows)
+
+
+def forget_places() -> None:
+    """Drop this process's remembered ZIP places (after the districts change)."""
+    _resolve_zip.cache_clear()

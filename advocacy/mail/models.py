@@ -15,8 +15,12 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     to_address: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(200))
-    body_text: Mapped[str] = mapped_column(sa.Text)
+    # Rendered when queued, or (for mail queued on a hot path) NULL until the worker renders
+    # templates/email/<kind>.txt/.html from `context` in `locale`.
+    body_text: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     body_html: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    context: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)
+    locale: Mapped[str | None] = mapped_column(sa.String(5), nullable=True)
     kind: Mapped[str] = mapped_column(sa.String(40))  # template name, for monitoring
     status: Mapped[str] = mapped_column(sa.String(10), default="queued")  # queued | sent | dead
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
