@@ -161,9 +161,9 @@ def confirm_page(token):
 
 @bp.post("/signatures/confirm/<token>")
 def confirm(token):
-    signature, _newly = signatures.confirm(token)
+    signature, _newly, remove_url = signatures.confirm(token)
     return render_template("signatures/confirmed.html", signature=signature, campaign=signature.campaign,
-                           remove_url=signatures.removal_link(signature), lawmakers=lawmakers_for(signature),
+                           remove_url=remove_url, lawmakers=lawmakers_for(signature),
                            offer=donation_offer(signature.campaign, signature))
 
 

@@ -182,14 +182,15 @@ def _grace() -> timedelta:
 
 
 def confirm(raw: str) -> tuple[Signature, bool]:
-    """Confirm the signature; returns (signature, newly_confirmed). Confirming twice counts once.
+    """Confirm the signature; returns (signature, newly_confirmed, a fresh removal link for the page).
+    Confirming twice counts once.
     A signature with a hold reason becomes `held` (not counted) until an organiser releases it;
     the signer sees the same page either way."""
     with transaction():
         token = _live_token(raw, "confirm")
         signature = token.signature
         if signature.status in ("confirmed", "held"):
-            return signature, False
+            return signature, False, _removal_link(signature)
         if signature.status != "pending":
             raise SignatureError("invalid_link", signature.campaign)
         if not signature.campaign.accepts_confirmations(_grace()):
@@ -209,14 +210,12 @@ def confirm(raw: str) -> tuple[Signature, bool]:
             if not signature.hold_reason:
                 counting.record_change(signature, +1)
         db.session.refresh(signature)
-        return signature, bool(changed)
+        return signature, bool(changed), _removal_link(signature)
 
 
-def removal_link(signature: Signature) -> str:
+def _removal_link(signature: Signature) -> str:
     """A fresh removal link for the confirmed page (only hashes are stored, so issue a new one)."""
-    with transaction():
-        raw = _issue_token(signature, "remove")
-    return external_url("public.remove", token=raw)
+    return external_url("public.remove", token=_issue_token(signature, "remove"))
 
 
 def remove(raw: str) -> Signature:
