@@ -82,6 +82,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    # Trusted reverse proxies in front of the app; 0 ignores X-Forwarded-* (a visitor could forge them).
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
@@ -97,6 +99,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    PROXY_FIX_X_FOR = 0
     PUBLIC_BASE_URL = "http://localhost"
     SMTP_HOST = None
     STRIPE_SECRET_KEY = None
