@@ -23,7 +23,8 @@ def create_app(config=None) -> Flask:
                 instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or config_from_env())
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (see README, Configuration).")
+        raise RuntimeError("SECRET_KEY is not set: export a long random SECRET_KEY (only `make run`, with "
+                           "ADVOCACY_ENV=development, uses a development key; see README, Configuration).")
     app.url_map.converters["slug"] = SlugConverter
     register_extensions(app)
     register_blueprints(app)

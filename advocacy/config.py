@@ -1,6 +1,7 @@
 """Settings read from environment variables.
 
-Secrets have no production default: `ProductionConfig` refuses to start without SECRET_KEY.
+Secrets have no default: the app refuses to start without SECRET_KEY unless ADVOCACY_ENV=development
+is set explicitly, as `make run` does. With ADVOCACY_ENV unset the settings are production's.
 SQLite under instance/ is the embedded default so `make run` works alone.
 """
 import os
@@ -90,10 +91,15 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    """Only with an explicit ADVOCACY_ENV=development (`make run`, `make worker`): a public key is fine
+    on 127.0.0.1, nowhere else."""
+
     SECRET_KEY = Config.SECRET_KEY or "dev-only-insecure-key-change-me"
 
 
 class TestConfig(Config):
+    """For the test suite (`create_app(TestConfig)`); not selectable with ADVOCACY_ENV, its key is public."""
+
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
@@ -111,8 +117,12 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
 
 
-CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig}
 
 
 def config_from_env():
-    return CONFIGS[os.environ.get("ADVOCACY_ENV", "development")]
+    """ADVOCACY_ENV unset means production: a server started without thinking has no public key."""
+    name = os.environ.get("ADVOCACY_ENV") or "production"
+    if name not in CONFIGS:
+        raise RuntimeError(f"ADVOCACY_ENV={name!r} is not known: use production, or development for `make run`.")
+    return CONFIGS[name]

@@ -11,6 +11,7 @@ The database is created if missing and loaded once (re-runs reuse it; --reload s
 import json
 import os
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,8 @@ def ensure_database():
 def make_app():
     os.environ["DATABASE_URL"] = URL.replace("postgresql://", "postgresql+psycopg://", 1)
     os.environ.setdefault("RATELIMIT_ENABLED", "false")
+    # The app refuses to start without a key; a random one per run (the export subprocess inherits it).
+    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
     from advocacy import create_app
 
     app = create_app()

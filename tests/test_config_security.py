@@ -59,3 +59,60 @@ def test_without_a_proxy_forwarded_headers_are_ignored(environment):
     response = client.get("/_test/remote-addr", headers={"X-Forwarded-For": "203.0.113.7"},
                           environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert response.get_data(as_text=True) == "10.0.0.1"
+
+
+# --- SECRET_KEY: only an explicit ADVOCACY_ENV=development (make run) has a development key ---
+
+def test_with_advocacy_env_unset_the_app_refuses_to_start_without_secret_key(environment):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        environment()
+
+
+def test_production_refuses_to_start_without_secret_key(environment):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        environment(ADVOCACY_ENV="production")
+
+
+def test_an_unknown_environment_name_is_refused(environment):
+    with pytest.raises(RuntimeError, match="ADVOCACY_ENV"):
+        environment(ADVOCACY_ENV="prod")
+
+
+def test_test_settings_cannot_be_chosen_from_the_environment(environment):
+    """TestConfig's key is in the repository: it is for the suite, never for a server."""
+    with pytest.raises(RuntimeError, match="ADVOCACY_ENV"):
+        environment(ADVOCACY_ENV="test")
+
+
+def test_a_cookie_forged_with_the_public_development_key_opens_nothing(environment):
+    from flask.sessions import SecureCookieSessionInterface
+    from itsdangerous import URLSafeTimedSerializer
+
+    app = environment(SECRET_KEY="a long random production secret, not in any repository")
+    interface = SecureCookieSessionInterface()
+    forged = URLSafeTimedSerializer(
+        "dev-only-insecure-key-change-me", salt=interface.salt, serializer=interface.serializer,
+        signer_kwargs={"key_derivation": interface.key_derivation, "digest_method": interface.digest_method},
+    ).dumps({"_user_id": "1", "_fresh": True})
+    client = app.test_client()
+    client.set_cookie("session", forged)
+    response = client.get("/organise/")
+    assert response.status_code == 302 and "/organise/login" in response.headers["Location"]
+
+
+def test_development_environment_has_a_key_for_make_run(environment):
+    app = environment(ADVOCACY_ENV="development")
+    assert app.config["SECRET_KEY"] and app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.test_client().get("/organise/login").status_code == 200
+
+
+def test_the_environment_secret_key_wins_in_development_too(environment):
+    app = environment(ADVOCACY_ENV="development", SECRET_KEY="y" * 40)
+    assert app.config["SECRET_KEY"] == "y" * 40
+
+
+def test_make_run_and_make_worker_ask_for_the_development_environment():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    assert "run worker: export ADVOCACY_ENV = development" in makefile
