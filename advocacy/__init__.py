@@ -100,6 +100,11 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def _is_organiser_path(path: str) -> bool:
+    """Every organiser page and the account pages (sign-in, resets, invitations) are under /organise."""
+    return path == "/organise" or path.startswith("/organise/")
+
+
 def register_security_headers(app):
     @app.after_request
     def set_headers(response):
@@ -109,6 +114,9 @@ def register_security_headers(app):
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if _is_organiser_path(request.path):
+            # Signed-in pages and sign-in forms stay out of browser and shared caches (back button, proxies).
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     @app.after_request

@@ -3,6 +3,8 @@ import importlib
 
 import pytest
 
+from tests.conftest import csrf_token, login
+
 SETTINGS = ("ADVOCACY_ENV", "SECRET_KEY", "PROXY_FIX_X_FOR", "DATABASE_URL", "REDIS_URL",
             "RATELIMIT_STORAGE_URI", "RATELIMIT_ENABLED")
 
@@ -116,3 +118,46 @@ def test_make_run_and_make_worker_ask_for_the_development_environment():
 
     makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
     assert "run worker: export ADVOCACY_ENV = development" in makefile
+
+
+# --- Cache-Control: no-store on every organiser and account page ---
+
+def test_sign_in_and_reset_pages_are_not_stored(client):
+    for path in ("/organise/login", "/organise/reset", "/organise/reset/not-a-token",
+                 "/organise/invite/not-a-token"):
+        response = client.get(path)
+        assert response.headers.get("Cache-Control") == "no-store", path
+
+
+def test_organiser_pages_are_not_stored(organiser_client, campaign):
+    for path in ("/organise/", f"/organise/campaigns/{campaign.slug}", f"/organise/campaigns/{campaign.slug}/edit",
+                 "/organise/campaigns/no-such-campaign"):
+        response = organiser_client.get(path)
+        assert response.headers.get("Cache-Control") == "no-store", (path, response.status_code)
+    page = organiser_client.get("/organise/").get_data(as_text=True)
+    logout = organiser_client.post("/organise/logout", data={"csrf_token": csrf_token(page)})
+    assert logout.headers.get("Cache-Control") == "no-store"
+    assert organiser_client.get("/organise/").headers.get("Cache-Control") == "no-store"  # the redirect too
+
+
+def test_a_failed_sign_in_is_not_stored(client, make_user):
+    make_user("owner@example.org")
+    response = login(client, "owner@example.org", "not the password at all")
+    assert response.status_code == 422 and response.headers.get("Cache-Control") == "no-store"
+
+
+def test_public_pages_keep_their_own_caching(client, campaign):
+    assert client.get(f"/campaigns/{campaign.slug}.json").headers.get("Cache-Control") == "public, max-age=5"
+    assert client.get(f"/campaigns/{campaign.slug}").headers.get("Cache-Control") is None
+
+
+def test_an_explicit_cache_control_of_an_organiser_view_is_kept(app, client):
+    from flask import make_response
+
+    def cached():
+        response = make_response("ok")
+        response.headers["Cache-Control"] = "private, max-age=30"
+        return response
+
+    app.add_url_rule("/organise/_test-cached", "test_cached", cached)
+    assert client.get("/organise/_test-cached").headers.get("Cache-Control") == "private, max-age=30"
