@@ -1,3 +1,5 @@
+from urllib.parse import unquote, urlsplit
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -23,9 +25,24 @@ def _login_email_key():
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("organise.index")
+    """`target` if it is a path on this site, however a browser reads it; the dashboard otherwise.
+
+    Browsers drop tabs and newlines, strip leading spaces and control characters, and read a
+    backslash as a slash, so `/<TAB>/evil.example` or `/\\evil.example` would lead off the site:
+    such targets are refused outright, as is anything with a scheme or a host, or whose path
+    (even percent-decoded) starts with two slashes.
+    """
+    fallback = url_for("organise.index")
+    if not target or len(target) > 2048:
+        return fallback
+    decoded = unquote(target)  # checked too, in case a proxy or a later redirect decodes it
+    if " " in target or any(char == "\\" or ord(char) < 0x20 or ord(char) == 0x7F for char in target + decoded):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or decoded.startswith("//"):
+        return fallback
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
