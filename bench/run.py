@@ -136,9 +136,9 @@ app = make_app()
 client = app.test_client()
 with app.app_context():
     from advocacy.accounts.service import find_user
-    user_id = find_user(ORGANISER).id
+    session_id = find_user(ORGANISER).get_id()  # "<id>:<session version>", as Flask-Login stores it
 with client.session_transaction() as session:  # logged in without hashing a password (argon2 uses 64 MB)
-    session["_user_id"], session["_fresh"] = str(user_id), True
+    session["_user_id"], session["_fresh"] = session_id, True
 before = peak_mb()
 started = time.perf_counter()
 response = client.get(f"/organise/campaigns/{SLUG}/exports/signatures.csv", buffered=False)
@@ -147,6 +147,8 @@ for chunk in response.response:
     size += len(chunk); lines += chunk.count(b"\n")
 response.close()
 seconds = time.perf_counter() - started
+if response.status_code != 200:
+    sys.exit(f"the CSV export answered {response.status_code}, not 200")
 print(json.dumps({"status": response.status_code, "csv_seconds": seconds, "rss_before_export_mb": before, "bytes": size, "rows": lines - 1,
                   "csv_peak_rss_mb": peak_mb()}))
 """

@@ -11,13 +11,20 @@ from ..signatures.identity import canonical_email
 from . import bp
 from .forms import LoginForm, ResetRequestForm, SetPasswordForm
 from .models import User
-from .service import authenticate, live_account_token, request_reset, use_account_token
+from .service import authenticate, end_sessions, live_account_token, request_reset, use_account_token
 
 
 @login_manager.user_loader
 def load_user(user_id):
+    """`user_id` is `User.get_id()`: "<id>:<session version>". A cookie from before the account's last
+    logout or password change carries an older version and signs in nobody."""
+    user_id, _, version = str(user_id).partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
     user = db.session.get(User, int(user_id))
-    return user if user and user.is_active else None
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
 
 
 def _login_email_key():
@@ -68,6 +75,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    with transaction():
+        end_sessions(current_user)  # every copy of the session cookie, in any browser, stops working
     logout_user()
     flash(_("You are signed out."))
     return redirect(url_for("accounts.login"))

@@ -46,9 +46,16 @@ def create_user(email: str, password: str | None, role: str = "organiser", name:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Sign the account out everywhere: every session cookie issued so far stops working.
+    Call inside the caller's transaction. The increment is done by the database, so two at once both count."""
+    user.session_version = User.session_version + 1
+
+
 def set_password(user: User, password: str) -> None:
     with transaction():
         user.password_hash = hash_password(password)
+        end_sessions(user)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -167,6 +174,7 @@ def use_account_token(raw: str, purpose: str, password: str) -> User | None:
             return None
         user = token.user
         user.password_hash = hashed
+        end_sessions(user)  # a session someone else holds (a stolen cookie) ends with the old password
         # Every other outstanding link for this account dies with it.
         db.session.execute(
             sa.update(AccountToken).where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
