@@ -72,7 +72,10 @@ class Config:
     SIGN_RATE_LIMIT_PER_IP = os.environ.get("SIGN_RATE_LIMIT_PER_IP") or "20 per minute;200 per hour"
     SIGN_RATE_LIMIT_PER_EMAIL = os.environ.get("SIGN_RATE_LIMIT_PER_EMAIL") or "5 per hour"
     LOGIN_RATE_LIMIT_PER_IP = os.environ.get("LOGIN_RATE_LIMIT_PER_IP") or "10 per minute;100 per day"
-    LOGIN_RATE_LIMIT_PER_EMAIL = os.environ.get("LOGIN_RATE_LIMIT_PER_EMAIL") or "5 per minute;30 per day"
+    # Failed sign-ins per (client IP, account): an attacker elsewhere cannot use up the owner's allowance.
+    # LOGIN_RATE_LIMIT_PER_EMAIL is the setting's former name, still read.
+    LOGIN_RATE_LIMIT_PER_IP_AND_EMAIL = (os.environ.get("LOGIN_RATE_LIMIT_PER_IP_AND_EMAIL")
+                                         or os.environ.get("LOGIN_RATE_LIMIT_PER_EMAIL") or "5 per minute;30 per day")
     RESET_RATE_LIMIT_PER_IP = os.environ.get("RESET_RATE_LIMIT_PER_IP") or "5 per minute;50 per day"
     RESET_RATE_LIMIT_PER_EMAIL = os.environ.get("RESET_RATE_LIMIT_PER_EMAIL") or "3 per hour"
 

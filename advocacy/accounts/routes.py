@@ -1,7 +1,9 @@
+import time
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit.service import record
@@ -28,7 +30,24 @@ def load_user(user_id):
 
 
 def _login_email_key():
-    return "login:" + canonical_email(request.form.get("email", ""))
+    """Failed sign-ins are counted per client address *and* account: someone who knows an organiser's
+    email can use up only their own address's attempts, never lock the organiser out from afar."""
+    return f"login:{get_remote_address()}:{canonical_email(request.form.get('email', ''))}"
+
+
+def _failed_login(response) -> bool:
+    return response.status_code != 302
+
+
+# For a while after setting a password from a mailed link, that browser may sign in to that account
+# whatever the login limits say: the link proved who they are, so a lockout must not outlast it.
+PASSWORD_SET_GRACE_SECONDS = 15 * 60
+
+
+def _password_just_set():
+    marker = session.get("password_set")
+    email = request.form.get("email", "").strip().lower()
+    return bool(marker and email and marker.get("email") == email and marker.get("until", 0) > time.time())
 
 
 def _safe_next(target: str | None) -> str:
@@ -53,9 +72,10 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_EMAIL"], methods=["POST"],
-               key_func=_login_email_key)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], methods=["POST"],
+               exempt_when=_password_just_set)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP_AND_EMAIL"], methods=["POST"],
+               key_func=_login_email_key, deduct_when=_failed_login, exempt_when=_password_just_set)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("organise.index"))
@@ -63,6 +83,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user:
+            session.pop("password_set", None)
             login_user(user)
             with transaction():
                 record("login", user)
@@ -108,6 +129,7 @@ def _set_password_page(token: str, purpose: str):
         if user is None:
             return render_template("accounts/link_problem.html", purpose=purpose), 410
         logout_user()
+        session["password_set"] = {"email": user.email, "until": time.time() + PASSWORD_SET_GRACE_SECONDS}
         flash(_("Your password is set. Sign in with it now."))
         return redirect(url_for("accounts.login"))
     return render_template("accounts/set_password.html", form=form, purpose=purpose), \
