@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Only these two targets use the development settings and, without SECRET_KEY, a public development
+# key; everything else (wsgi:app, the CLI) refuses to start without SECRET_KEY.
+run worker: export ADVOCACY_ENV = development
+
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) advocacy seed

@@ -36,7 +36,8 @@ def create_app(config=None) -> Flask:
                 instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or config_from_env())
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (see README, Configuration).")
+        raise RuntimeError("SECRET_KEY is not set: export a long random SECRET_KEY (only `make run`, with "
+                           "ADVOCACY_ENV=development, uses a development key; see README, Configuration).")
     app.url_map.converters["slug"] = SlugConverter
     app.url_map.converters["int"] = IdConverter
     register_extensions(app)
@@ -51,6 +52,7 @@ def create_app(config=None) -> Flask:
 
 def register_extensions(app):
     from . import models  # noqa: F401 - every model known to Alembic and the session
+    from .accounts.service import load_user
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE_DIR.mkdir(exist_ok=True)
@@ -59,6 +61,7 @@ def register_extensions(app):
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     babel.init_app(app, locale_selector=select_locale)
@@ -120,6 +123,11 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def _is_organiser_path(path: str) -> bool:
+    """Every organiser page and the account pages (sign-in, resets, invitations) are under /organise."""
+    return path == "/organise" or path.startswith("/organise/")
+
+
 def register_security_headers(app):
     @app.after_request
     def set_headers(response):
@@ -129,6 +137,9 @@ def register_security_headers(app):
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if _is_organiser_path(request.path):
+            # Signed-in pages and sign-in forms stay out of browser and shared caches (back button, proxies).
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     @app.after_request

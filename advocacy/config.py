@@ -1,6 +1,7 @@
 """Settings read from environment variables.
 
-Secrets have no production default: `ProductionConfig` refuses to start without SECRET_KEY.
+Secrets have no default: the app refuses to start without SECRET_KEY unless ADVOCACY_ENV=development
+is set explicitly, as `make run` does. With ADVOCACY_ENV unset the settings are production's.
 SQLite under instance/ is the embedded default so `make run` works alone.
 """
 import os
@@ -71,7 +72,10 @@ class Config:
     SIGN_RATE_LIMIT_PER_IP = os.environ.get("SIGN_RATE_LIMIT_PER_IP") or "120 per minute;2000 per hour"
     SIGN_RATE_LIMIT_PER_EMAIL = os.environ.get("SIGN_RATE_LIMIT_PER_EMAIL") or "30 per hour"
     LOGIN_RATE_LIMIT_PER_IP = os.environ.get("LOGIN_RATE_LIMIT_PER_IP") or "10 per minute;100 per day"
-    LOGIN_RATE_LIMIT_PER_EMAIL = os.environ.get("LOGIN_RATE_LIMIT_PER_EMAIL") or "5 per minute;30 per day"
+    # Failed sign-ins per (client IP, account): an attacker elsewhere cannot use up the owner's allowance.
+    # LOGIN_RATE_LIMIT_PER_EMAIL is the setting's former name, still read.
+    LOGIN_RATE_LIMIT_PER_IP_AND_EMAIL = (os.environ.get("LOGIN_RATE_LIMIT_PER_IP_AND_EMAIL")
+                                         or os.environ.get("LOGIN_RATE_LIMIT_PER_EMAIL") or "5 per minute;30 per day")
     RESET_RATE_LIMIT_PER_IP = os.environ.get("RESET_RATE_LIMIT_PER_IP") or "5 per minute;50 per day"
     RESET_RATE_LIMIT_PER_EMAIL = os.environ.get("RESET_RATE_LIMIT_PER_EMAIL") or "3 per hour"
 
@@ -88,6 +92,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    # Trusted reverse proxies in front of the app; 0 ignores X-Forwarded-* (a visitor could forge them).
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
@@ -104,10 +110,15 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    """Only with an explicit ADVOCACY_ENV=development (`make run`, `make worker`): a public key is fine
+    on 127.0.0.1, nowhere else."""
+
     SECRET_KEY = Config.SECRET_KEY or "dev-only-insecure-key-change-me"
 
 
 class TestConfig(Config):
+    """For the test suite (`create_app(TestConfig)`); not selectable with ADVOCACY_ENV, its key is public."""
+
     TESTING = True
     SECRET_KEY = "test-secret-key"  # TestConfig only; production refuses to start without one.  # nosec B105
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
@@ -115,6 +126,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SIGN_SOFT_LIMIT_PER_IP = "100000 per minute"  # tests that need the hold set their own
     PUBLIC_PAGE_CACHE_SECONDS = 0  # tests read counts right after changing them
+    PROXY_FIX_X_FOR = 0
     PUBLIC_BASE_URL = "http://localhost"
     SMTP_HOST = None
     STRIPE_SECRET_KEY = None
@@ -126,8 +138,12 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
 
 
-CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig}
 
 
 def config_from_env():
-    return CONFIGS[os.environ.get("ADVOCACY_ENV", "development")]
+    """ADVOCACY_ENV unset means production: a server started without thinking has no public key."""
+    name = os.environ.get("ADVOCACY_ENV") or "production"
+    if name not in CONFIGS:
+        raise RuntimeError(f"ADVOCACY_ENV={name!r} is not known: use production, or development for `make run`.")
+    return CONFIGS[name]

@@ -11,6 +11,7 @@ The database is created if missing and loaded once (re-runs reuse it; --reload s
 import json
 import os
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,8 @@ def ensure_database():
 def make_app():
     os.environ["DATABASE_URL"] = URL.replace("postgresql://", "postgresql+psycopg://", 1)
     os.environ.setdefault("RATELIMIT_ENABLED", "false")
+    # The app refuses to start without a key; a random one per run (the export subprocess inherits it).
+    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
     from advocacy import create_app
 
     app = create_app()
@@ -133,9 +136,9 @@ app = make_app()
 client = app.test_client()
 with app.app_context():
     from advocacy.accounts.service import find_user
-    user_id = find_user(ORGANISER).id
+    session_id = find_user(ORGANISER).get_id()  # "<id>:<session version>", as Flask-Login stores it
 with client.session_transaction() as session:  # logged in without hashing a password (argon2 uses 64 MB)
-    session["_user_id"], session["_fresh"] = str(user_id), True
+    session["_user_id"], session["_fresh"] = session_id, True
 before = peak_mb()
 started = time.perf_counter()
 response = client.get(f"/organise/campaigns/{SLUG}/exports/signatures.csv", buffered=False)
@@ -144,6 +147,8 @@ for chunk in response.response:
     size += len(chunk); lines += chunk.count(b"\n")
 response.close()
 seconds = time.perf_counter() - started
+if response.status_code != 200:
+    sys.exit(f"the CSV export answered {response.status_code}, not 200")
 print(json.dumps({"status": response.status_code, "csv_seconds": seconds, "rss_before_export_mb": before, "bytes": size, "rows": lines - 1,
                   "csv_peak_rss_mb": peak_mb()}))
 """

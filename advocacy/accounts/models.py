@@ -24,6 +24,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    # Part of every session cookie; raising it (logout, new password) ends all sessions issued before.
+    session_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     __table_args__ = (one_of("role", ROLES, name="role_known"),)
 
@@ -34,6 +36,10 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: "<id>:<session version>" (see `load_user`)."""
+        return f"{self.id}:{self.session_version}"
 
     def __repr__(self):
         return f"<User {self.email} {self.role}>"

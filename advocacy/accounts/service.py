@@ -51,6 +51,30 @@ def create_user(email: str, password: str | None, role: str = "organiser", name:
     return user
 
 
+def load_user(user_id) -> User | None:
+    """Flask-Login's user loader. `user_id` is `User.get_id()`: "<id>:<session version>". A cookie from
+    before the account's last logout or password change carries an older version and signs in nobody."""
+    user_id, _, version = str(user_id).partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def sign_out_everywhere(user: User) -> None:
+    with transaction():
+        end_sessions(user)
+        record("logout", user)
+
+
+def end_sessions(user: User) -> None:
+    """Sign the account out everywhere: every session cookie issued so far stops working.
+    Call inside the caller's transaction. The increment is done by the database, so two at once both count."""
+    user.session_version = User.session_version + 1
+
+
 def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
     try:
@@ -162,6 +186,7 @@ def use_account_token(raw: str, purpose: str, password: str) -> User | None:
             return None
         user = token.user
         user.password_hash = hashed
+        end_sessions(user)  # a session someone else holds (a stolen cookie) ends with the old password
         # Every other outstanding link for this account dies with it.
         db.session.execute(
             sa.update(AccountToken).where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
