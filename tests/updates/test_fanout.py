@@ -176,3 +176,32 @@ def test_two_workers_fanning_out_at_once_send_each_signer_exactly_one_mail(
     assert pairs == Counter({(email, title): 1 for email in KEEN for title in ("First", "Second")})
     run_the_worker(app)
     assert Counter((m["To"], m["Subject"]) for m in inbox.messages) == pairs
+
+
+def test_migration_marks_updates_mailed_before_it_as_done(tmp_path):
+    """Updates posted before 0010 were mailed in the request: the worker must not mail them again."""
+    from datetime import datetime
+
+    from flask_migrate import upgrade
+
+    from advocacy import create_app
+    from advocacy.campaigns.models import Campaign
+    from tests.conftest import SessionConfig
+
+    app = create_app(type("Cfg", (SessionConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite'}"}))
+    posted = datetime(2026, 1, 2, 3, 4, 5)
+    with app.app_context():
+        upgrade(revision="0009")
+        campaign = Campaign(slug="old", title="Old", ask="Ask.", summary="Summary.", background="Why.", goal=10)
+        db.session.add(campaign)
+        db.session.commit()
+        db.session.execute(sa.text(  # the 0009 table: no fan-out columns yet
+            "INSERT INTO campaign_updates (id, campaign_id, title, body, recipients, created_at) "
+            "VALUES (1, :campaign, 'Old news', 'Body', 42, :posted)"), {"campaign": campaign.id, "posted": posted})
+        db.session.commit()
+        upgrade()
+        update = db.session.get(CampaignUpdate, 1)
+        assert (update.recipients, update.fanout_total, update.fanout_done_at) == (42, 42, posted)
+        assert service.fan_out_due() is False
+        db.session.remove()
+        db.engine.dispose()
