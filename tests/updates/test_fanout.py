@@ -138,6 +138,28 @@ def test_signers_are_taken_as_they_are_when_their_batch_is_mailed(
         sorted(KEEN[:4] + ["pending@example.org"])
 
 
+def test_a_worker_that_lost_the_race_for_a_batch_rolls_back_without_mailing(
+        app, organiser_client, campaign, keen_signers, monkeypatch):
+    """Without row locks (SQLite) the cursor only moves from the value the batch read: a second
+    worker that mailed the same batch first makes this one roll back."""
+    post_update(organiser_client, campaign.slug)
+    monkeypatch.setattr(service, "is_postgres", lambda: False)
+    real_mailed, raced = service._mailed, []
+
+    def other_worker_first(campaign_id):
+        if not raced:  # this worker has read the cursor; another one takes the batch meanwhile
+            raced.append("racing")
+            raced[0] = fan_out_one_batch(app)
+        return real_mailed(campaign_id)
+
+    monkeypatch.setattr(service, "_mailed", other_worker_first)
+    with app.app_context():
+        assert service.fan_out_due(batch_size=2) is True  # lost: nothing queued, call again
+    assert raced == [True]
+    assert [m.to_address for m in update_mails()] == KEEN[:2]  # once each, by the other worker
+    assert the_update().recipients == 2
+
+
 @pytest.mark.skipif(not ON_POSTGRES, reason="row locks (FOR UPDATE SKIP LOCKED) need PostgreSQL")
 def test_two_workers_fanning_out_at_once_send_each_signer_exactly_one_mail(
         app, organiser_client, campaign, keen_signers, inbox, monkeypatch):
@@ -171,7 +193,8 @@ def test_two_workers_fanning_out_at_once_send_each_signer_exactly_one_mail(
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    assert sum(batches.values()) >= 8  # 2 updates x (3 batches + "none left")
+    # 2 updates x (3 batches + "none left"); a locked update is skipped, so no batch is taken twice
+    assert sum(batches.values()) == 8
     pairs = Counter((m.to_address, m.subject) for m in update_mails())
     assert pairs == Counter({(email, title): 1 for email in KEEN for title in ("First", "Second")})
     run_the_worker(app)
