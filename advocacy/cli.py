@@ -17,10 +17,10 @@ def seed_command():
 
 
 @advocacy_cli.command("worker")
-@click.option("--once", is_flag=True, help="Drain the mail queue and fold counters, then exit.")
+@click.option("--once", is_flag=True, help="Mail pending updates, drain the mail queue and fold counters, then exit.")
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between polls.")
 def worker_command(once, poll):
-    """Send queued mail (with retries) and fold signature counters until stopped."""
+    """Send queued mail (with retries), mail posted updates in batches and fold counters until stopped."""
     from .worker import run_worker
 
     run_worker(once=once, poll_interval=poll)

@@ -11,6 +11,7 @@ from .extensions import db
 from .mail.service import send_due
 from .privacy.service import anonymise_due
 from .signatures.counting import fold_all
+from .updates.service import fan_out_due
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,11 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
                              report.signatures, report.donations, report.mails)
             fold_all()
             sent, failed = send_due()
-            while sent + failed and not stopping:
+            fanned_out = fan_out_due()  # one batch of an update's mails
+            while (sent + failed or fanned_out) and not stopping:
                 fold_all()
                 sent, failed = send_due()
+                fanned_out = fan_out_due()
         except Exception:  # keep the worker alive through database hiccups
             db.session.rollback()
             log.exception("worker iteration failed")

@@ -16,8 +16,8 @@ def post_update_page(slug):
     form = UpdateForm()
     if form.validate_on_submit():
         update = post_update(campaign, form.title.data, form.body.data, current_user)
-        flash(ngettext("Update posted and mailed to %(num)d signer.",
-                       "Update posted and mailed to %(num)d signers.", update.recipients))
+        flash(ngettext("Update posted; mailing %(num)d signer.",
+                       "Update posted; mailing %(num)d signers.", update.fanout_total))
         return redirect(url_for("updates.post_update_page", slug=slug))
     return render_template("updates/post.html", campaign=campaign, form=form, updates=updates_for(campaign)), \
         422 if form.errors else 200

@@ -1,4 +1,6 @@
-"""Posting updates and mailing them, with a working unsubscribe link in every mail."""
+"""Posting updates, and mailing them from the worker in batches, with a working unsubscribe link in
+every mail."""
+import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -7,7 +9,7 @@ from flask import current_app
 from ..audit.service import record
 from ..campaigns.models import Campaign
 from ..campaigns.service import render_markdown
-from ..database import transaction
+from ..database import is_postgres, transaction, utcnow
 from ..extensions import db
 from ..mail.service import queue_mail
 from ..signatures.models import Signature, SignatureToken
@@ -15,7 +17,9 @@ from ..tokens import find_token, is_expired, issue_token
 from ..urls import external_url
 from .models import CampaignUpdate
 
-BATCH = 500
+log = logging.getLogger(__name__)
+
+BATCH = 500  # signers mailed per transaction by fan_out_due
 TOKEN_PURPOSE = "updates"  # SignatureToken purpose of unsubscribe links, not a password.  # nosec B105
 
 
@@ -41,35 +45,70 @@ def _unsubscribe_link(signature: Signature) -> str:
     return external_url("updates_public.unsubscribe", token=raw)
 
 
+def _mailed(campaign_id: int):
+    """Signers an update is mailed to: confirmed, and asked to be kept updated."""
+    return (Signature.campaign_id == campaign_id, Signature.status == "confirmed",
+            Signature.keep_updated.is_(True))
+
+
 def post_update(campaign: Campaign, title: str, body: str, user) -> CampaignUpdate:
-    """Publish the update and queue one mail per confirmed signer who asked for updates,
-    all in one transaction (the outbox sends them), walking the signers in id-ordered batches."""
-    body_html = render_markdown(body)
-    campaign_url = external_url("public.show", slug=campaign.slug)
+    """Publish the update and leave its mailing to the worker (`fan_out_due`). Counts, in one
+    query, the signers it is for, so the organiser sees how many it will reach."""
     with transaction():
-        update = CampaignUpdate(campaign_id=campaign.id, user_id=user.id, title=title.strip(), body=body)
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(*_mailed(campaign.id)))
+        update = CampaignUpdate(campaign_id=campaign.id, user_id=user.id, title=title.strip(), body=body,
+                                recipients=0, fanout_total=total, fanout_last_signature_id=0)
         db.session.add(update)
-        sent, last_id = 0, 0
-        while True:
-            batch = list(db.session.scalars(
-                sa.select(Signature)
-                .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed",
-                       Signature.keep_updated.is_(True), Signature.id > last_id)
-                .order_by(Signature.id).limit(BATCH)))
-            if not batch:
-                break
+        record("update_post", user, campaign, title=update.title, recipients=total)
+    return update
+
+
+def fan_out_due(batch_size: int = BATCH) -> bool:
+    """Queue the mails of the next batch of signers of one update still being mailed; returns
+    False when no update is waiting (True: call again).
+
+    One transaction per batch: the batch's mails, its unsubscribe tokens, the advanced cursor and
+    `recipients` commit together, so a crash sends nobody twice and skips nobody. Signers are taken
+    in id order after the cursor, opted in and confirmed as they are now. On PostgreSQL the update
+    is locked FOR UPDATE SKIP LOCKED, so two workers never take the same batch; elsewhere the
+    cursor only moves from the value this batch read (a worker that lost the race rolls back).
+    """
+    with transaction():
+        query = (sa.select(CampaignUpdate).where(CampaignUpdate.fanout_done_at.is_(None))
+                 .order_by(CampaignUpdate.id).limit(1))
+        if is_postgres():
+            query = query.with_for_update(skip_locked=True)
+        update = db.session.scalars(query).first()
+        if update is None:
+            return False
+        cursor = update.fanout_last_signature_id
+        batch = list(db.session.scalars(
+            sa.select(Signature)
+            .where(*_mailed(update.campaign_id), Signature.id > cursor,
+                   Signature.created_at <= update.created_at)  # signed before the update was posted
+            .order_by(Signature.id).limit(batch_size)))
+        moved = db.session.execute(
+            sa.update(CampaignUpdate)
+            .where(CampaignUpdate.id == update.id, CampaignUpdate.fanout_last_signature_id == cursor,
+                   CampaignUpdate.fanout_done_at.is_(None))
+            .values(fanout_last_signature_id=batch[-1].id if batch else cursor,
+                    recipients=CampaignUpdate.recipients + len(batch),
+                    fanout_done_at=None if batch else utcnow())
+            .execution_options(synchronize_session=False))
+        if moved.rowcount != 1:  # another worker mailed this batch first
+            db.session.rollback()
+            return True
+        if batch:
+            campaign = update.campaign
+            body_html = render_markdown(update.body)
+            campaign_url = external_url("public.show", slug=campaign.slug)
             for signature in batch:
                 queue_mail(signature.email, "campaign_update", update.title, signature.locale,
                            signature=signature, campaign=campaign, update=update, body_html=body_html,
                            campaign_url=campaign_url, unsubscribe_url=_unsubscribe_link(signature))
-            sent += len(batch)
-            last_id = batch[-1].id
-            db.session.flush()
-            for obj in batch:
-                db.session.expunge(obj)
-        update.recipients = sent
-        record("update_post", user, campaign, title=update.title, recipients=sent)
-    return update
+        else:
+            log.info("update %s mailed to %d signer(s)", update.id, update.recipients)
+    return True
 
 
 def signature_for_unsubscribe(raw: str) -> Signature:
