@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run worker test test-postgres bench lint audit browser-deps clean translations
+.PHONY: install run serve worker test test-postgres bench bench-faults lint audit browser-deps clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,6 +24,16 @@ run: $(STAMP)
 worker: $(STAMP)
 	$(FLASK) advocacy worker
 
+# The production shape on one machine (README, Deployment): gunicorn (advocacy/gunicorn_conf.py, workers
+# from WEB_CONCURRENCY, address from BIND or PORT) plus one mail worker, against PostgreSQL and Redis.
+serve: $(STAMP)
+	@test -n "$$DATABASE_URL" -a -n "$$SECRET_KEY" || { echo "make serve needs DATABASE_URL (PostgreSQL), \
+	REDIS_URL and SECRET_KEY (and SMTP_HOST, PUBLIC_BASE_URL, ADVOCACY_ENV=production behind TLS); see README, Deployment"; exit 1; }
+	@test -n "$$REDIS_URL" || echo "warning: REDIS_URL is not set: rate limits are per process"
+	$(FLASK) db upgrade
+	$(FLASK) advocacy worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn -c python:advocacy.gunicorn_conf wsgi:app
+
 # Browser tests need Debian's Chromium; install it when we are root and it is missing.
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
@@ -38,6 +48,11 @@ test-postgres: $(STAMP) browser-deps
 
 bench: $(STAMP)
 	$(PY) -m bench.run
+	$(PY) -m bench.http
+
+# Faults during a signing load (README, Benchmark): a killed web worker, a restarted mail worker, an SMTP outage.
+bench-faults: $(STAMP)
+	$(PY) -m bench.faults
 
 # Style (ruff) and the one-way layers of ARCHITECTURE.md (import-linter contract in pyproject.toml).
 lint: $(STAMP)
