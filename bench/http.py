@@ -48,9 +48,9 @@ RESULTS = HERE / "results"
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) INFO advocacy\.request: (\{.*\})$")
 
 
-def prepare() -> int:
+def prepare(url: str = URL) -> int:
     """A fresh database built by the migrations, the geography loaded, one open campaign."""
-    base, _, name = URL.rpartition("/")
+    base, _, name = url.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -60,15 +60,15 @@ def prepare() -> int:
     from advocacy.config import TestConfig
     from advocacy.geography.service import load_geography
 
-    url = URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    app = create_app(type("BenchConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    app = create_app(type("BenchConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1)}))
     with app.app_context():
         upgrade()
         load_geography()
         from advocacy.extensions import db
 
         db.engine.dispose()
-    with psycopg.connect(URL, autocommit=True) as conn:
+    with psycopg.connect(url, autocommit=True) as conn:
         campaign_id = conn.execute(
             "INSERT INTO campaigns (slug, title, ask, summary, background, target_chamber, target_states,"
             " goal, state, created_at, updated_at) VALUES (%s, 'Paid leave surge', 'Pass paid leave.',"
