@@ -249,10 +249,17 @@ def svg(series: dict, title: str) -> str:
             x = left + plot_w * tick / t_max
             out.append(f'<text x="{x:.1f}" y="{y0 + panel + 14}" text-anchor="middle">{tick}s</text>')
         for n, name in enumerate(names):
-            points = " ".join(f"{left + plot_w * r['t'] / t_max:.1f},{y0 + panel - panel * r[key] / y_max:.1f}"
-                              for r in series[name])
-            out.append(f'<polyline fill="none" stroke="{COLOURS[n % len(COLOURS)]}" stroke-width="1.5" '
-                       f'points="{points}"><title>{name}</title></polyline>')
+            runs, previous = [], None  # a line per run of consecutive seconds: no line across idle gaps
+            for r in series[name]:
+                if previous is None or r["t"] - previous > 2:
+                    runs.append([])
+                runs[-1].append(r)
+                previous = r["t"]
+            for run in runs:
+                points = " ".join(f"{left + plot_w * r['t'] / t_max:.1f},{y0 + panel - panel * r[key] / y_max:.1f}"
+                                  for r in run)
+                out.append(f'<polyline fill="none" stroke="{COLOURS[n % len(COLOURS)]}" stroke-width="1.5" '
+                           f'points="{points}"><title>{name}</title></polyline>')
     for n, name in enumerate(names):
         y = top + 10 + n * 18
         out.append(f'<rect x="{width - right + 16}" y="{y - 9}" width="12" height="12" '
