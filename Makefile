@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run serve worker test test-postgres bench bench-faults lint audit browser-deps clean translations
+.PHONY: install run serve worker test test-postgres bench bench-deps bench-faults lint audit browser-deps clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -46,7 +46,13 @@ test: $(STAMP) browser-deps
 test-postgres: $(STAMP) browser-deps
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+# bench/http.py drives the load with wrk; install it when we are root and it is missing (else Python threads).
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+	  || echo "wrk not installed: bench/http.py falls back to a Python load generator"
+
+bench: $(STAMP) bench-deps
 	$(PY) -m bench.run
 	$(PY) -m bench.http
 

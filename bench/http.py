@@ -17,7 +17,8 @@ latency, from the REQUEST_LOG_JSON lines of the servers).
 
     BENCH_HTTP_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_http python -m bench.http
 The database is dropped and rebuilt with the migrations on every run. Other settings: BENCH_WORKERS
-(gunicorn workers, 3), BENCH_CONNECTIONS (16), BENCH_SECONDS (12), BENCH_REDIS_URL (none).
+(gunicorn workers, 3), BENCH_CONNECTIONS (16), BENCH_SECONDS (12), BENCH_REDIS_URL (none),
+BENCH_LOAD=python (use the Python load generator even where wrk is installed).
 """
 import json
 import os
@@ -42,6 +43,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "12"))
 WRK_THREADS = 2
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or None
+USE_WRK = bool(shutil.which("wrk")) and os.environ.get("BENCH_LOAD") != "python"  # BENCH_LOAD=python: no wrk
 SLUG = "surge"
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -99,7 +101,7 @@ class Load:
 
     def start(self):
         self.started = time.time()
-        if shutil.which("wrk"):
+        if USE_WRK:
             self.lua = _wrk_script(self.script)
             self.process = subprocess.Popen(
                 ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{self.seconds}s", "--timeout", "10s",
@@ -110,7 +112,7 @@ class Load:
         return self
 
     def wait(self) -> dict:
-        if shutil.which("wrk"):
+        if USE_WRK:
             out, _ = self.process.communicate()
             os.unlink(self.lua)
             line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
@@ -323,7 +325,7 @@ def main() -> list[str]:
     RESULTS.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
     print(f"HTTP benchmark: gunicorn x{WORKERS} workers, {CONNECTIONS} connections, {SECONDS} s per phase, "
-          f"load from {'wrk' if shutil.which('wrk') else 'Python threads (wrk not installed)'}")
+          f"load from {'wrk' if USE_WRK else 'Python threads (no wrk, or BENCH_LOAD=python)'}")
     campaign_id = prepare()
     env = app_env(URL, REDIS_URL=REDIS_URL, REQUEST_LOG_JSON="1")
     t0 = time.time()
