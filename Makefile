@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run worker test test-postgres bench lint audit browser-deps clean translations
+.PHONY: install run serve worker test test-postgres bench bench-deps bench-faults lint audit browser-deps clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,6 +28,16 @@ run: $(STAMP)
 worker: $(STAMP)
 	$(FLASK) advocacy worker
 
+# The production shape on one machine (README, Deployment): gunicorn (advocacy/gunicorn_conf.py, workers
+# from WEB_CONCURRENCY, address from BIND or PORT) plus one mail worker, against PostgreSQL and Redis.
+serve: $(STAMP)
+	@test -n "$$DATABASE_URL" -a -n "$$SECRET_KEY" || { echo "make serve needs DATABASE_URL (PostgreSQL), \
+	REDIS_URL and SECRET_KEY (and SMTP_HOST, PUBLIC_BASE_URL, ADVOCACY_ENV=production behind TLS); see README, Deployment"; exit 1; }
+	@test -n "$$REDIS_URL" || echo "warning: REDIS_URL is not set: rate limits are per process"
+	$(FLASK) db upgrade
+	$(FLASK) advocacy worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn -c python:advocacy.gunicorn_conf wsgi:app
+
 # Browser tests need Debian's Chromium; install it when we are root and it is missing.
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
@@ -40,8 +50,19 @@ test: $(STAMP) browser-deps
 test-postgres: $(STAMP) browser-deps
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+# bench/http.py drives the load with wrk; install it when we are root and it is missing (else Python threads).
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+	  || echo "wrk not installed: bench/http.py falls back to a Python load generator"
+
+bench: $(STAMP) bench-deps
 	$(PY) -m bench.run
+	$(PY) -m bench.http
+
+# Faults during a signing load (README, Benchmark): a killed web worker, a restarted mail worker, an SMTP outage.
+bench-faults: $(STAMP)
+	$(PY) -m bench.faults
 
 # Style (ruff) and the one-way layers of ARCHITECTURE.md (import-linter contract in pyproject.toml).
 lint: $(STAMP)

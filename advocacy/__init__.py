@@ -47,6 +47,7 @@ def create_app(config=None) -> Flask:
     register_template_helpers(app)
     register_cli(app)
     configure_logging(app)
+    register_request_log(app)
     return app
 
 
@@ -77,6 +78,7 @@ def register_blueprints(app):
     from .donations.routes import bp as donations
     from .donations.routes import organise_bp as donations_organise
     from .fraud.routes import bp as fraud
+    from .health import bp as health
     from .moderation.routes import bp as moderation
     from .organise.routes import bp as organise
     from .privacy.routes import bp as privacy
@@ -87,6 +89,7 @@ def register_blueprints(app):
     for blueprint in (public, accounts, organise, moderation, fraud, updates, updates_public, donations,
                       donations_organise, delivery, delivery_exports, privacy):
         app.register_blueprint(blueprint)
+    app.register_blueprint(health)  # GET /healthz for load balancers (advocacy/health.py)
 
 
 ERROR_PAGES = {
@@ -178,3 +181,29 @@ def register_cli(app):
 def configure_logging(app):
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_request_log(app):
+    """With REQUEST_LOG_JSON, one JSON line per request on the "advocacy.request" logger. The route
+    template is logged, never the path (confirm and remove links carry tokens in it)."""
+    import json
+    import time
+
+    from flask import g
+
+    def start():
+        g.request_started = time.perf_counter()
+
+    # First of all before_request hooks, so a request refused early (429) is timed too.
+    app.before_request_funcs.setdefault(None, []).insert(0, start)
+
+    @app.after_request
+    def log_request(response):
+        if app.config.get("REQUEST_LOG_JSON"):
+            started = g.get("request_started")
+            logging.getLogger("advocacy.request").info(json.dumps({
+                "endpoint": request.endpoint, "route": request.url_rule.rule if request.url_rule else None,
+                "method": request.method, "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            }))
+        return response

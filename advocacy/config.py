@@ -108,6 +108,10 @@ class Config:
     PRIVACY_RATE_LIMIT_PER_IP = os.environ.get("PRIVACY_RATE_LIMIT_PER_IP") or "5 per minute;50 per day"
     PRIVACY_RATE_LIMIT_PER_EMAIL = os.environ.get("PRIVACY_RATE_LIMIT_PER_EMAIL") or "3 per hour"
 
+    # Operations (README, Deployment): one JSON line per request on the "advocacy.request" logger
+    # (endpoint, route, method, status, duration_ms; never the path, which may hold a link token).
+    REQUEST_LOG_JSON = _env_bool("REQUEST_LOG_JSON", False)
+
 
 class DevelopmentConfig(Config):
     """Only with an explicit ADVOCACY_ENV=development (`make run`, `make worker`): a public key is fine

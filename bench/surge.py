@@ -22,7 +22,7 @@ SIGNATURES = 2_000_000
 def prepare(sqlalchemy_url: str) -> None:
     base, _, name = URL.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # also when one URL serves run.py and surge.py
         conn.execute(f'CREATE DATABASE "{name}"')
     from flask_migrate import upgrade
 

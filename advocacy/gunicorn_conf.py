@@ -1,0 +1,45 @@
+"""gunicorn settings for production: `gunicorn -c python:advocacy.gunicorn_conf wsgi:app`.
+
+Every value comes from the environment (README, Configuration and Deployment):
+  WEB_CONCURRENCY   worker processes (default 2 x cores + 1)
+  BIND              address to listen on, e.g. `0.0.0.0:8000` or `unix:/run/advocacy.sock`;
+                    else `0.0.0.0:$PORT` when PORT is set (platforms that assign one), else 127.0.0.1:8000
+  GUNICORN_THREADS  threads per worker (default 1: the sync worker; more switches to gthread)
+  GUNICORN_TIMEOUT  seconds a request may run before its worker is killed and replaced (default 30)
+  GUNICORN_ACCESS_LOG  `-` for stdout or a file; off by default (REQUEST_LOG_JSON is the app's own)
+
+The app is not preloaded: each worker builds it after the fork, so no database connection, Redis
+client or SMTP socket is ever shared between processes. Sync workers should sit behind a buffering
+reverse proxy or load balancer (slow clients would otherwise hold a worker each).
+"""
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+if os.environ.get("BIND"):
+    bind = [os.environ["BIND"]]
+elif os.environ.get("PORT"):
+    bind = [f"0.0.0.0:{os.environ['PORT']}"]
+else:
+    bind = ["127.0.0.1:8000"]
+
+workers = _int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1)
+threads = _int("GUNICORN_THREADS", 1)
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+preload_app = False
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Limits on the request line and headers (gunicorn's defaults, spelled out).
+limit_request_line = 4094
+limit_request_fields = 100
+# Heartbeat files in memory, not on a possibly slow or full disk (containers).
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"

@@ -1,0 +1,414 @@
+"""HTTP benchmark of the production shape (`make bench`, after bench/run.py): gunicorn with the same
+worker count for everything, PostgreSQL, load from `wrk` (a Python load generator if wrk is missing).
+
+Phases, CONNECTIONS connections for SECONDS each:
+  baseline A   minimal Flask + psycopg app inserting one row per POST (bench/baseline_app.py)
+  baseline B   Flask "hello" on the same gunicorn settings
+  sign         the real form: each wrk thread GETs the campaign page (session cookie and CSRF token,
+               if the page has one), then POSTs the sign form with new emails; 303 = success
+  sign + page  signing as above while a second wrk GETs the campaign page
+  sign + json  signing as above while a second wrk GETs the campaign JSON
+  confirm      POSTs of the confirm links gathered from the outbox after signing; 200 = success
+Then checks the database: every answered signature stored, each with one confirmation mail queued,
+confirmed rows = answered confirmations, the JSON count = confirmed rows.
+
+Results: bench/results/http-<timestamp>.json, .csv and .svg (per-second throughput and server-side
+latency, from the REQUEST_LOG_JSON lines of the servers).
+
+    BENCH_HTTP_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_http python -m bench.http
+The database is dropped and rebuilt with the migrations on every run. Other settings: BENCH_WORKERS
+(gunicorn workers, 3), BENCH_CONNECTIONS (16), BENCH_SECONDS (12), BENCH_REDIS_URL (none),
+BENCH_LOAD=python (use the Python load generator even where wrk is installed).
+"""
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+
+from bench.formclient import CONFIRM_RE, AppServer, FormClient, app_env, signer_fields
+
+URL = os.environ.get("BENCH_HTTP_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_http")
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "12"))
+WRK_THREADS = 2
+REDIS_URL = os.environ.get("BENCH_REDIS_URL") or None
+USE_WRK = bool(shutil.which("wrk")) and os.environ.get("BENCH_LOAD") != "python"  # BENCH_LOAD=python: no wrk
+SLUG = "surge"
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) INFO advocacy\.request: (\{.*\})$")
+
+
+def prepare(url: str = URL) -> int:
+    """A fresh database built by the migrations, the geography loaded, one open campaign."""
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    from flask_migrate import upgrade
+
+    from advocacy import create_app
+    from advocacy.config import TestConfig
+    from advocacy.geography.service import load_geography
+
+    app = create_app(type("BenchConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1)}))
+    with app.app_context():
+        upgrade()
+        load_geography()
+        from advocacy.extensions import db
+
+        db.engine.dispose()
+    with psycopg.connect(url, autocommit=True) as conn:
+        campaign_id = conn.execute(
+            "INSERT INTO campaigns (slug, title, ask, summary, background, target_chamber, target_states,"
+            " goal, state, created_at, updated_at) VALUES (%s, 'Paid leave surge', 'Pass paid leave.',"
+            " 'A campaign under a surge.', 'Why it **matters**.', 'both', '', 1000000, 'open', now(), now())"
+            " RETURNING id", (SLUG,)).fetchone()[0]
+        conn.execute("CREATE TABLE bench_baseline (id bigserial PRIMARY KEY, email text NOT NULL,"
+                     " created_at timestamptz NOT NULL DEFAULT now())")
+        conn.execute("VACUUM ANALYZE")
+    return campaign_id
+
+
+# -- load generators -------------------------------------------------------------------------------
+
+def _wrk_script(name: str) -> str:
+    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
+    handle.write((HERE / "wrk" / "common.lua").read_text() + "\n" + (HERE / "wrk" / f"{name}.lua").read_text())
+    handle.close()
+    return handle.name
+
+
+class Load:
+    """One load generator run in the background: wrk if installed, else Python threads."""
+
+    def __init__(self, label, script, base_url, args, seconds, expect):
+        self.label, self.script, self.base_url, self.args, self.seconds = label, script, base_url, args, seconds
+        self.expect = expect  # the status that counts as a success
+        self.result = None
+
+    def start(self):
+        self.started = time.time()
+        if USE_WRK:
+            self.lua = _wrk_script(self.script)
+            self.process = subprocess.Popen(
+                ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{self.seconds}s", "--timeout", "10s",
+                 "-s", self.lua, self.base_url, "--", *self.args], stdout=subprocess.PIPE, text=True)
+        else:
+            self.thread = threading.Thread(target=self._python_load)
+            self.thread.start()
+        return self
+
+    def wait(self) -> dict:
+        if USE_WRK:
+            out, _ = self.process.communicate()
+            os.unlink(self.lua)
+            line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+            raw = json.loads(line[len("WRKJSON "):])
+            raw["generator"] = "wrk"
+        else:
+            self.thread.join()
+            raw = self.python_result
+        self.ended = time.time()
+        self.result = summarise(self.label, raw, self.expect)
+        return self.result
+
+    def _python_load(self):
+        """The fallback: CONNECTIONS threads, each its own FormClient, for the same duration."""
+        lock = threading.Lock()
+        statuses, latencies, counts = defaultdict(int), [], {"gets": 0, "posts": 0}
+        deadline = time.monotonic() + self.seconds
+        links = (Path(self.args[1]).read_text().split() if self.script == "confirm" else [])
+
+        def one_thread(k):
+            client, n, mine = FormClient(timeout=10), 0, []
+            token_fields = {}
+            if self.script in ("sign", "confirm"):
+                page = client.request(f"{self.base_url}/campaigns/{SLUG}")
+                from bench.formclient import csrf_token
+
+                if token := csrf_token(page.body):
+                    token_fields["csrf_token"] = token
+                with lock:
+                    counts["gets"] += 1
+                    statuses[page.status] += 1
+            while time.monotonic() < deadline:
+                n += 1
+                t0 = time.perf_counter()
+                if self.script == "get":
+                    answer, kind = client.request(self.base_url + self.args[0]), "gets"
+                elif self.script == "insert":
+                    answer, kind = client.request(self.base_url + "/insert", {"email": f"b-{k}-{n}@example.org"}), "posts"
+                elif self.script == "sign":
+                    answer = client.request(f"{self.base_url}/campaigns/{SLUG}/sign",
+                                            signer_fields(f"s-{self.args[1]}-{k}-{n}@example.org") | token_fields)
+                    kind = "posts"
+                else:
+                    index = k + (n - 1) * CONNECTIONS
+                    if index >= len(links):
+                        break
+                    answer, kind = client.request(self.base_url + links[index], dict(token_fields)), "posts"
+                mine.append((time.perf_counter() - t0) * 1e6)
+                with lock:
+                    statuses[answer.status] += 1
+                    counts[kind] += 1
+            with lock:
+                latencies.extend(mine)
+
+        began = time.perf_counter()
+        threads = [threading.Thread(target=one_thread, args=(k,)) for k in range(CONNECTIONS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        latencies.sort()
+
+        def pct(p):
+            return int(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))]) if latencies else 0
+
+        self.python_result = {
+            "generator": "python", "duration_us": int((time.perf_counter() - began) * 1e6),
+            "requests": sum(statuses.values()), **counts, "statuses": {str(k): v for k, v in statuses.items()},
+            "socket_errors": {"connect": 0, "read": 0, "write": 0, "timeout": 0},
+            "latency_us": {"p50": pct(50), "p90": pct(90), "p99": pct(99), "max": pct(100),
+                           "mean": statistics.fmean(latencies) if latencies else 0}}
+
+
+def summarise(label: str, raw: dict, expect: int) -> dict:
+    statuses = {int(k): v for k, v in raw["statuses"].items()}
+    seconds = raw["duration_us"] / 1e6
+    successes = statuses.get(expect, 0)
+    if expect == 200:  # GETs of the page for the session (and health checks) also answer 200
+        successes = max(0, successes - (raw["gets"] if raw["posts"] else 0))
+    answered = sum(statuses.values())
+    helper_gets = raw["gets"] if raw["posts"] else 0
+    errors = answered - helper_gets - successes + sum(raw["socket_errors"].values())
+    return {"label": label, "successes": successes, "per_second": successes / seconds, "seconds": seconds,
+            "errors": max(0, errors), "p50_ms": raw["latency_us"]["p50"] / 1000,
+            "p99_ms": raw["latency_us"]["p99"] / 1000, "raw": raw}
+
+
+# -- per-second samples from the servers' REQUEST_LOG_JSON lines ---------------------------------
+
+def per_second(log_paths, t0) -> dict:
+    samples = defaultdict(lambda: defaultdict(list))  # endpoint -> second -> durations
+    for path in log_paths:
+        for line in Path(path).read_text(errors="replace").splitlines():
+            if match := LOG_LINE.match(line):
+                when = datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S").timestamp() + int(match[2]) / 1000
+                entry = json.loads(match[3])
+                if (entry["endpoint"] or "").endswith("healthz"):
+                    continue
+                samples[f"{entry['method']} {entry['endpoint']}"][int(when - t0)].append(entry["duration_ms"])
+    series = {}
+    for name, by_second in samples.items():
+        rows = []
+        for second in sorted(by_second):
+            d = sorted(by_second[second])
+            rows.append({"t": second, "requests": len(d), "p50_ms": d[len(d) // 2],
+                         "p99_ms": d[min(len(d) - 1, int(0.99 * len(d)))]})
+        series[name] = rows
+    return series
+
+
+# -- the plot ---------------------------------------------------------------------------------------
+
+COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#5694ca", "#b58840", "#6f777b"]
+
+
+def svg(series: dict, title: str) -> str:
+    width, height, left, right, panel, gap, top = 960, 640, 70, 260, 240, 60, 40
+    names = [n for n in series if sum(r["requests"] for r in series[n]) > 20]
+    t_max = max((r["t"] for n in names for r in series[n]), default=1) or 1
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/>',
+           f'<text x="{left}" y="22" font-size="15" font-weight="bold">{title}</text>']
+    for index, (key, label) in enumerate((("requests", "requests per second"),
+                                          ("p99_ms", "server-side p99 latency per second (ms)"))):
+        y0 = top + index * (panel + gap)
+        y_max = max((r[key] for n in names for r in series[n]), default=1) or 1
+        plot_w = width - left - right
+        out.append(f'<text x="{left}" y="{y0 - 6}">{label}</text>')
+        out.append(f'<rect x="{left}" y="{y0}" width="{plot_w}" height="{panel}" fill="none" stroke="#b1b4b6"/>')
+        for tick in range(5):
+            value = y_max * tick / 4
+            y = y0 + panel - panel * tick / 4
+            out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:.0f}</text>')
+            out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#f3f2f1"/>')
+        for tick in range(0, t_max + 1, max(1, t_max // 10)):
+            x = left + plot_w * tick / t_max
+            out.append(f'<text x="{x:.1f}" y="{y0 + panel + 14}" text-anchor="middle">{tick}s</text>')
+        for n, name in enumerate(names):
+            runs, previous = [], None  # a line per run of consecutive seconds: no line across idle gaps
+            for r in series[name]:
+                if previous is None or r["t"] - previous > 2:
+                    runs.append([])
+                runs[-1].append(r)
+                previous = r["t"]
+            for run in runs:
+                points = " ".join(f"{left + plot_w * r['t'] / t_max:.1f},{y0 + panel - panel * r[key] / y_max:.1f}"
+                                  for r in run)
+                out.append(f'<polyline fill="none" stroke="{COLOURS[n % len(COLOURS)]}" stroke-width="1.5" '
+                           f'points="{points}"><title>{name}</title></polyline>')
+    for n, name in enumerate(names):
+        y = top + 10 + n * 18
+        out.append(f'<rect x="{width - right + 16}" y="{y - 9}" width="12" height="12" '
+                   f'fill="{COLOURS[n % len(COLOURS)]}"/><text x="{width - right + 34}" y="{y + 1}">{name}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+def count_rows(campaign_id: int) -> dict:
+    """Rows of the benchmark's own signers (s-...@example.org; warm-up signers left out)."""
+    with psycopg.connect(URL) as conn:
+        def one(sql):
+            return conn.execute(sql, {"c": campaign_id} if "%(c)s" in sql else None).fetchone()[0]
+
+        ours = "campaign_id = %(c)s AND email LIKE 's-%%'"
+        return {
+            "signatures": one(f"SELECT count(*) FROM signatures WHERE {ours}"),
+            "confirmed": one(f"SELECT count(*) FROM signatures WHERE {ours} AND status = 'confirmed'"),
+            "confirmed_all": one("SELECT count(*) FROM signatures WHERE campaign_id = %(c)s AND status = 'confirmed'"),
+            "confirm_mails": one("SELECT count(*) FROM outbox_messages WHERE kind = 'confirm_signature'"
+                                 " AND to_address LIKE 's-%%'"),
+            "signatures_without_mail": one(
+                f"SELECT count(*) FROM signatures s WHERE {ours} AND NOT EXISTS (SELECT 1 FROM"
+                " outbox_messages o WHERE o.kind = 'confirm_signature' AND o.to_address = s.email)"),
+            "addresses_with_two_mails": one(
+                "SELECT count(*) FROM (SELECT to_address FROM outbox_messages WHERE kind = 'confirm_signature'"
+                " GROUP BY to_address HAVING count(*) > 1) x"),
+            "baseline_rows": one("SELECT count(*) FROM bench_baseline"),
+        }
+
+
+def confirm_links(path: Path) -> int:
+    with psycopg.connect(URL) as conn:
+        bodies = conn.execute("SELECT body_text FROM outbox_messages WHERE kind = 'confirm_signature'"
+                              " AND to_address LIKE 's-%' ORDER BY id").fetchall()
+    links = [CONFIRM_RE.search(b).group(0) for (b,) in bodies]
+    path.write_text("\n".join(links) + "\n")
+    return len(links)
+
+
+def warm_up(base: str) -> None:
+    """Every worker renders each page and signs and confirms once before the clock starts (the first
+    sign in a process loads ZIP data and compiles templates: about a second). Warm-up signers are
+    warmup-N@example.org; the benchmark's own are s-...@example.org."""
+    for i in range(WORKERS * 4):
+        client = FormClient()
+        client.submit(f"{base}/campaigns/{SLUG}", f"{base}/campaigns/{SLUG}/sign",
+                      signer_fields(f"warmup-{i}@example.org"))
+        client.request(f"{base}/campaigns/{SLUG}.json")
+    with psycopg.connect(URL) as conn:
+        bodies = conn.execute("SELECT body_text FROM outbox_messages WHERE to_address LIKE 'warmup-%'").fetchall()
+    for (body,) in bodies:
+        path = CONFIRM_RE.search(body).group(0)
+        FormClient().submit(base + path, base + path, {})
+
+
+def main() -> list[str]:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    RESULTS.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="bench-http-"))
+    print(f"HTTP benchmark: gunicorn x{WORKERS} workers, {CONNECTIONS} connections, {SECONDS} s per phase, "
+          f"load from {'wrk' if USE_WRK else 'Python threads (no wrk, or BENCH_LOAD=python)'}")
+    campaign_id = prepare()
+    env = app_env(URL, REDIS_URL=REDIS_URL, REQUEST_LOG_JSON="1")
+    t0 = time.time()
+    phases = {}
+
+    def run(label, script, base, args, expect, seconds=SECONDS):
+        phases[label] = Load(label, script, base, args, seconds, expect).start().wait()
+        print(f"  {label:14s} {phases[label]['per_second']:8.1f}/s")
+
+    with AppServer(dict(env, BASELINE_DATABASE_URL=URL), workers=WORKERS, app="bench.baseline_app:app",
+                   log_path=work / "baseline.log") as baseline:
+        baseline.wait_ready()
+        run("A insert", "insert", baseline.base_url, [stamp], 303)
+        run("B hello", "get", baseline.base_url, ["/hello"], 200)
+
+    with AppServer(env, workers=WORKERS, log_path=work / "app.log") as server:
+        server.wait_ready()
+        base = server.base_url
+        warm_up(base)
+        run("sign", "sign", base, [SLUG, f"{stamp}a", base], 303)
+        for label, path, tag in (("page", f"/campaigns/{SLUG}", "b"), ("json", f"/campaigns/{SLUG}.json", "c")):
+            signing = Load(f"sign + {label}", "sign", base, [SLUG, f"{stamp}{tag}", base], SECONDS, 303).start()
+            reading = Load(label, "get", base, [path], SECONDS, 200).start()
+            phases[label] = reading.wait()
+            phases[f"sign + {label}"] = signing.wait()
+            print(f"  {label:14s} {phases[label]['per_second']:8.1f}/s  while signing "
+                  f"{phases[f'sign + {label}']['per_second']:.1f}/s")
+        links = confirm_links(work / "links.txt")
+        sign_rate = phases["sign"]["per_second"] or 1
+        seconds = max(3, min(SECONDS, int(0.7 * links / sign_rate)))
+        run("confirm", "confirm", base, [SLUG, str(work / "links.txt"), str(WRK_THREADS), base], 200, seconds)
+        time.sleep(1)
+        json_count = json.loads(FormClient().request(f"{base}/campaigns/{SLUG}.json").body)["signature_count"]
+
+    rows = count_rows(campaign_id)
+    signed = sum(phases[k]["successes"] for k in ("sign", "sign + page", "sign + json"))
+    checks = {
+        "answered_signatures": signed, **rows, "confirm_links": links,
+        "answered_confirmations": phases["confirm"]["successes"], "json_signature_count": json_count,
+        # A request still in flight when wrk stops is stored but not answered: at most one per connection.
+        "stored_but_unanswered": rows["signatures"] - signed,
+        "every_answered_signature_stored": rows["signatures"] >= signed,
+        "every_signature_has_one_confirmation_mail": rows["signatures_without_mail"] == 0
+        and rows["addresses_with_two_mails"] == 0 and rows["confirm_mails"] == rows["signatures"],
+        "confirmed_rows_cover_answered_confirmations": rows["confirmed"] >= phases["confirm"]["successes"],
+        "json_count_equals_confirmed_rows": json_count == rows["confirmed_all"],
+        "no_errors": all(p["errors"] == 0 for p in phases.values()),
+    }
+    series = per_second([work / "baseline.log", work / "app.log"], t0)
+    ratios = [("sign", "A insert"), ("confirm", "A insert"), ("page", "B hello"), ("json", "B hello")]
+    table = []
+    for label in ("A insert", "B hello", "sign", "confirm", "page", "json", "sign + page", "sign + json"):
+        p = phases[label]
+        base_label = dict(ratios).get(label)
+        ratio = p["per_second"] / phases[base_label]["per_second"] if base_label else None
+        table.append({"measure": label, "req_per_s": round(p["per_second"], 1), "p50_ms": round(p["p50_ms"], 1),
+                      "p99_ms": round(p["p99_ms"], 1), "errors": p["errors"], "successes": p["successes"],
+                      "baseline": base_label or "", "ratio": round(ratio, 3) if base_label else ""})
+    result = {"when": stamp, "workers": WORKERS, "connections": CONNECTIONS, "seconds": SECONDS,
+              "cores": os.cpu_count(), "generator": phases["sign"]["raw"]["generator"], "table": table,
+              "phases": phases, "checks": checks, "per_second": series}
+    stem = RESULTS / f"http-{stamp}"
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=1))
+    with stem.with_suffix(".csv").open("w") as f:
+        f.write("measure,req_per_s,p50_ms,p99_ms,errors,successes,baseline,ratio\n")
+        for r in table:
+            f.write(",".join(str(r[k]) for k in ("measure", "req_per_s", "p50_ms", "p99_ms", "errors", "successes",
+                                                 "baseline", "ratio")) + "\n")
+    stem.with_suffix(".svg").write_text(svg(series, f"advocacy HTTP benchmark {stamp}: gunicorn x{WORKERS}, "
+                                                    f"{CONNECTIONS} connections, {os.cpu_count()} cores"))
+    shutil.rmtree(work, ignore_errors=True)
+
+    lines = [f"HTTP benchmark (gunicorn x{WORKERS} workers, {CONNECTIONS} connections, PostgreSQL, "
+             f"{result['generator']}; latency as the load generator saw it)",
+             f"  {'measure':12s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'errors':>7s}  ratio"]
+    for r in table:
+        ratio = f"{r['ratio']:.2f} x {r['baseline']}" if r["baseline"] else ""
+        lines.append(f"  {r['measure']:12s} {r['req_per_s']:8.1f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} "
+                     f"{r['errors']:7d}  {ratio}")
+    lines.append("  checks: " + ", ".join(f"{k}={v}" for k, v in checks.items()))
+    lines.append(f"  written to {stem}.json, .csv, .svg")
+    return lines
+
+
+if __name__ == "__main__":
+    print("\n".join(main()))
