@@ -59,14 +59,30 @@ def test_invite_link_works_once(admin_client, inbox):
     path = link_in(inbox, "new@example.org")
     assert set_password(admin_client, path).status_code == 302
     assert admin_client.get(path).status_code == 410
-    page_again = admin_client.post(path, data={"csrf_token": "x", "password": "another long password",
+    # A valid CSRF token (the spent link's page has no form), so only the spent link can refuse it.
+    token = csrf_token(admin_client.get("/organise/login").get_data(as_text=True))
+    page_again = admin_client.post(path, data={"csrf_token": token, "password": "another long password",
                                                "confirm": "another long password"})
-    assert page_again.status_code in (400, 410)
+    assert page_again.status_code == 410
+    assert login(admin_client, "new@example.org", "another long password").status_code == 422
+    assert login(admin_client, "new@example.org", NEW_PASSWORD).status_code == 302
 
 
 def test_organisers_cannot_open_the_user_admin_or_audit_pages(organiser_client):
     assert organiser_client.get("/organise/users").status_code == 403
     assert organiser_client.get("/organise/audit").status_code == 403
+
+
+def test_organisers_cannot_invite_users_by_posting_to_the_user_admin(organiser_client, campaign, inbox):
+    token = csrf_token(organiser_client.get("/organise/").get_data(as_text=True))
+    response = organiser_client.post("/organise/users", data={
+        "csrf_token": token, "email": "friend@example.org", "role": "admin", "campaigns": [str(campaign.id)]})
+    assert response.status_code == 403
+    assert db.session.scalars(sa.select(User).where(User.email == "friend@example.org")).one_or_none() is None
+    assert db.session.scalars(sa.select(AccountToken)).all() == []
+    assert "invite_user" not in db.session.scalars(sa.select(AuditEvent.action)).all()
+    deliver_mail()
+    assert inbox.to("friend@example.org") == []
 
 
 def test_set_password_refuses_short_and_mismatched_passwords(admin_client, inbox):

@@ -183,3 +183,62 @@ def test_invalidated_signatures_leave_exports_and_state_tallies_at_once_and_retu
     assert exported_names() == {"Bot Account", "Real Person"}
     assert counting.tallies_for(campaign.id, "state") == {"CA": 1, "VT": 1}
     assert not counting.measure_drift(campaign.id)
+
+
+def their_invalidated_batch(client, signer, theirs):
+    """Their organiser invalidates their spam signature (and signs out): a batch that could be undone."""
+    assert login(client, "theirs@example.org").status_code == 302
+    post_button(client, signer(theirs.slug, email="x@spam.example")["confirm"])
+    post_button(client, signer(theirs.slug, email="y@example.org")["confirm"])
+    _shown, html = preview_count(client, theirs.slug, email_domain="spam.example")
+    assert run(client, theirs.slug, html).status_code == 302
+    client.post("/organise/logout", data={"csrf_token": csrf_token(client.get("/organise/").get_data(as_text=True))})
+    return db.session.scalars(sa.select(InvalidationBatch)).one()
+
+
+def statuses():
+    db.session.expire_all()
+    return dict(db.session.execute(sa.select(Signature.email, Signature.status)).all())
+
+
+def test_organiser_posting_undo_to_another_groups_slug_gets_404_and_the_batch_stays(
+        client, make_campaign, make_user, signer):
+    mine, theirs = make_campaign(), make_campaign()
+    make_user("theirs@example.org", campaigns=[theirs])
+    make_user("owner@example.org", campaigns=[mine])
+    batch = their_invalidated_batch(client, signer, theirs)
+    before = statuses()
+    assert before == {"x@spam.example": "invalidated", "y@example.org": "confirmed"}
+
+    assert login(client, "owner@example.org").status_code == 302
+    token = csrf_token(client.get("/organise/").get_data(as_text=True))
+    response = client.post(f"/organise/campaigns/{theirs.slug}/fraud/batches/{batch.id}/undo",
+                           data={"csrf_token": token})
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(InvalidationBatch, batch.id).undone_at is None
+    assert statuses() == before
+    assert counting.signature_count(theirs.id) == 1
+    assert db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "signatures_invalidate_undo")).all() == []
+
+
+def test_organiser_posting_an_invalidation_to_another_groups_slug_gets_404_and_nothing_changes(
+        client, make_campaign, make_user, signer):
+    mine, theirs = make_campaign(), make_campaign()
+    make_user("owner@example.org", campaigns=[mine])
+    post_button(client, signer(theirs.slug, email="x@spam.example")["confirm"])
+    before = statuses()
+    assert before == {"x@spam.example": "confirmed"}
+
+    assert login(client, "owner@example.org").status_code == 302
+    token = csrf_token(client.get("/organise/").get_data(as_text=True))
+    response = client.post(f"/organise/campaigns/{theirs.slug}/fraud/invalidate",
+                           data={"csrf_token": token, "email_domain": "spam.example", "expected": "1"})
+    assert response.status_code == 404
+    assert theirs.title not in response.get_data(as_text=True)
+    assert statuses() == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InvalidationBatch)) == 0
+    assert counting.signature_count(theirs.id) == 1
+    assert db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "signatures_invalidate")).all() == []

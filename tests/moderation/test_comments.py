@@ -67,3 +67,23 @@ def test_organiser_cannot_moderate_another_groups_comments(client, make_campaign
     assert client.get(f"/organise/campaigns/{theirs.slug}/comments").status_code == 404
     db.session.refresh(sig)
     assert sig.comment_status == "pending"
+
+
+def test_organiser_posting_moderation_to_another_groups_slug_gets_404_and_comments_stay_pending(
+        client, make_campaign, make_user, signer):
+    mine, theirs = make_campaign(), make_campaign()
+    first, second = commented(client, signer, theirs.slug, 2)
+    make_user("owner@example.org", campaigns=[mine])
+    assert login(client, "owner@example.org").status_code == 302
+    token = csrf_token(client.get("/organise/").get_data(as_text=True))
+    url = f"/organise/campaigns/{theirs.slug}/comments"
+    for data in ({"one": f"approve:{first.id}"}, {"one": f"reject:{second.id}"},
+                 {"bulk": "approve", "ids": [str(first.id), str(second.id)]},
+                 {"bulk": "reject", "ids": [str(first.id), str(second.id)]}):
+        response = client.post(url, data={"csrf_token": token, **data})
+        assert response.status_code == 404, data
+        assert theirs.title not in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [db.session.get(Signature, s.id).comment_status for s in (first, second)] == ["pending", "pending"]
+    assert db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.like("comments_%"))).all() == []
+    assert "Comment number" not in client.get(f"/campaigns/{theirs.slug}").get_data(as_text=True)
