@@ -297,7 +297,7 @@ def count_rows(campaign_id: int) -> dict:
 
 def confirm_links(path: Path) -> int:
     with psycopg.connect(URL) as conn:
-        bodies = conn.execute("SELECT body_text FROM outbox_messages WHERE kind = 'confirm_signature'"
+        bodies = conn.execute("SELECT coalesce(body_text, context->>'confirm_url') FROM outbox_messages WHERE kind = 'confirm_signature'"
                               " AND to_address LIKE 's-%' ORDER BY id").fetchall()
     links = [CONFIRM_RE.search(b).group(0) for (b,) in bodies]
     path.write_text("\n".join(links) + "\n")
@@ -314,7 +314,7 @@ def warm_up(base: str) -> None:
                       signer_fields(f"warmup-{i}@example.org"))
         client.request(f"{base}/campaigns/{SLUG}.json")
     with psycopg.connect(URL) as conn:
-        bodies = conn.execute("SELECT body_text FROM outbox_messages WHERE to_address LIKE 'warmup-%'").fetchall()
+        bodies = conn.execute("SELECT coalesce(body_text, context->>'confirm_url') FROM outbox_messages WHERE to_address LIKE 'warmup-%'").fetchall()
     for (body,) in bodies:
         path = CONFIRM_RE.search(body).group(0)
         FormClient().submit(base + path, base + path, {})

@@ -145,7 +145,9 @@ def sign_campaign(slug):
         comment=form.comment.data, show_name=form.show_name.data, keep_updated=form.keep_updated.data,
         share_email=form.share_email.data, locale=str(get_locale() or "en"), ip=request.remote_addr,
     ))
-    return redirect(url_for("public.check_email", slug=campaign.slug), code=303)
+    # `slug`, not campaign.slug: the campaign object expired with the commit, and reading it again
+    # would cost a round trip to the database on every signature.
+    return redirect(url_for("public.check_email", slug=slug), code=303)
 
 
 @bp.get("/campaigns/<slug:slug>/check-your-email")

@@ -94,21 +94,23 @@ def _recently_mailed(signature: Signature) -> bool:
     return bool(signature.last_mailed_at and utcnow() - signature.last_mailed_at < RESEND_INTERVAL)
 
 
-def _hold_reason(ip_hash: str | None) -> str | None:
-    """"ip_rate" when this network has signed more than SIGN_SOFT_LIMIT_PER_IP allows (any campaign).
+def _hold_reason(ip_hash: str | None):
+    """SQL for the new row's hold reason: "ip_rate" when this network has signed more than
+    SIGN_SOFT_LIMIT_PER_IP allows (any campaign), else NULL.
 
     A café or workplace shares one address, so going over the limit holds the signature for an
-    organiser to release instead of refusing it: nothing a person typed is lost. One query for
-    every window of the limit."""
+    organiser to release instead of refusing it: nothing a person typed is lost. Computed inside
+    the INSERT, so it costs no round trip of its own."""
     if not ip_hash:
         return None
     now = utcnow()
-    limits = parse_many(current_app.config["SIGN_SOFT_LIMIT_PER_IP"])
-    windows = [now - timedelta(seconds=limit.get_expiry()) for limit in limits]
-    counts = db.session.execute(
-        sa.select(*(sa.func.count().filter(Signature.created_at > since) for since in windows))
-        .where(Signature.ip_hash == ip_hash, Signature.created_at > min(windows))).one()
-    return "ip_rate" if any(n >= limit.amount for n, limit in zip(counts, limits, strict=True)) else None
+    over = []
+    for limit in parse_many(current_app.config["SIGN_SOFT_LIMIT_PER_IP"]):
+        recent = (sa.select(sa.func.count()).select_from(Signature)
+                  .where(Signature.ip_hash == ip_hash,
+                         Signature.created_at > now - timedelta(seconds=limit.get_expiry())))
+        over.append(recent.scalar_subquery() >= limit.amount)
+    return sa.case((sa.or_(*over), "ip_rate"), else_=sa.null())
 
 
 def sign(campaign: Campaign, details: SignerDetails) -> None:
@@ -154,7 +156,8 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
         # Pending (maybe with a typo the signer now corrected) or removed earlier: start over.
         for name, value in fields.items():
             setattr(signature, name, value)
-        signature.hold_reason = signature.hold_reason or _hold_reason(fields["ip_hash"])
+        if signature.hold_reason is None and (reason := _hold_reason(fields["ip_hash"])) is not None:
+            signature.hold_reason = db.session.scalar(sa.select(reason))
         signature.status = "pending"
         signature.removed_at = None
         geography.assign(signature)
