@@ -31,10 +31,11 @@ def issue_token(model, purpose: str, lifetime: timedelta, **owner) -> str:
     return raw
 
 
-def find_token(model, raw: str, purpose: str):
-    """The token row for this link and purpose, or None. Expiry and use are the caller's to judge."""
+def find_token(model, raw: str, purpose: str, *options):
+    """The token row for this link and purpose, or None. Expiry and use are the caller's to judge.
+    `options`: loader options, e.g. joinedload of what the token is for."""
     return db.session.scalars(
-        sa.select(model).where(model.token_hash == hash_token(raw), model.purpose == purpose)
+        sa.select(model).where(model.token_hash == hash_token(raw), model.purpose == purpose).options(*options)
     ).one_or_none()
 
 

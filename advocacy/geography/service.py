@@ -145,25 +145,50 @@ def legislators_by_seat() -> tuple[dict[str, Legislator], dict[str, list[Legisla
 @dataclass(frozen=True)
 class Lawmakers:
     state: str
-    representatives: list[tuple[str, Legislator | None]]  # (district label, member or None if vacant)
-    senators: list[Legislator]
+    representatives: list[tuple[str, "Member | None"]]  # (district label, member or None if vacant)
+    senators: list["Member"]
     district_known: bool
 
 
-def lawmakers_for(signature) -> Lawmakers | None:
+@dataclass(frozen=True)
+class Member:
+    """A member of Congress as pages show them (a plain copy of a Legislator row, kept in memory)."""
+    bioguide_id: str
+    name: str
+    chamber: str
+    state: str
+    district: int | None
+    party: str
+    url: str
+    phone: str
+    address: str
+
+
+@lru_cache(maxsize=1)
+def members_by_seat() -> tuple[dict[str, Member], dict[str, list[Member]]]:
+    """({district label: representative}, {state: [senators]}), read once per process (about 540
+    rows); `forget_places` drops it after a reload."""
+    house, senate = {}, {}
+    for m in db.session.scalars(sa.select(Legislator).order_by(Legislator.name)):
+        member = Member(m.bioguide_id, m.name, m.chamber, m.state, m.district, m.party, m.url, m.phone,
+                        m.address)
+        if m.chamber == "house":
+            house[district_label(m.state, m.district)] = member
+        else:
+            senate.setdefault(m.state, []).append(member)
+    return house, senate
+
+
+def lawmakers_for(signature, labels: list[str] | None = None) -> Lawmakers | None:
+    """The signer's members; `labels`: the signature's stored district labels, if already loaded."""
     if not signature.state:
         return None
-    labels = [d.district for d in districts_of(signature.id)]
+    if labels is None:
+        labels = [d.district for d in districts_of(signature.id)]
     known = [label for label in labels if parse_label(label)[1] is not None]
-    house = {}
-    if known:
-        members = db.session.scalars(sa.select(Legislator).where(
-            Legislator.chamber == "house", Legislator.state == signature.state,
-            Legislator.district.in_([parse_label(label)[1] for label in known])))
-        house = {district_label(m.state, m.district): m for m in members}
-    senators = list(db.session.scalars(sa.select(Legislator).where(
-        Legislator.chamber == "senate", Legislator.state == signature.state).order_by(Legislator.name)))
-    return Lawmakers(signature.state, [(label, house.get(label)) for label in known], senators, bool(known))
+    house, senate = members_by_seat()
+    return Lawmakers(signature.state, [(label, house.get(label)) for label in known],
+                     list(senate.get(signature.state, [])), bool(known))
 
 
 def _legislator_rows(path: Path) -> list[dict]:
@@ -204,5 +229,6 @@ def load_geography(zccd: Path | None = None, legislators: Path | None = None) ->
 
 
 def forget_places() -> None:
-    """Drop this process's remembered ZIP places (after the districts change)."""
+    """Drop this process's remembered ZIP places and members (after the data changes)."""
     _resolve_zip.cache_clear()
+    members_by_seat.cache_clear()

@@ -163,9 +163,11 @@ def confirm_page(token):
 
 @bp.post("/signatures/confirm/<token>")
 def confirm(token):
-    signature, _newly, remove_url = signatures.confirm(token)
+    confirmation = signatures.confirm(token)
+    signature = confirmation.signature
     return render_template("signatures/confirmed.html", signature=signature, campaign=signature.campaign,
-                           remove_url=remove_url, lawmakers=lawmakers_for(signature),
+                           remove_url=confirmation.remove_url,
+                           lawmakers=lawmakers_for(signature, confirmation.districts),
                            offer=donation_offer(signature.campaign, signature))
 
 

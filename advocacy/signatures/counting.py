@@ -54,8 +54,14 @@ def record_changes(signatures: list[Signature], delta: int) -> None:
     db.session.execute(sa.insert(TallyDelta), rows)
 
 
-def record_change(signature: Signature, delta: int) -> None:
-    record_changes([signature], delta)
+def record_change(signature: Signature, delta: int, districts: list[SignatureDistrict] | None = None) -> None:
+    """One signature; pass its `districts` when they are already loaded."""
+    if districts is None:
+        record_changes([signature], delta)
+        return
+    db.session.execute(sa.insert(TallyDelta), [
+        {"campaign_id": signature.campaign_id, "kind": kind, "key": key, "delta": delta}
+        for kind, key in tally_keys(signature, districts)])
 
 
 def _current(kind: str, campaign_ids=None):

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse_many
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..campaigns.models import Campaign
 from ..database import dialect_insert, transaction, utcnow
@@ -167,7 +169,8 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
 
 
 def _live_token(raw: str, purpose: str) -> SignatureToken:
-    token = find_token(SignatureToken, raw, purpose)
+    # The signature (and its campaign, joined by the model) in the same query.
+    token = find_token(SignatureToken, raw, purpose, joinedload(SignatureToken.signature))
     if token is None:
         raise SignatureError("invalid_link")
     if is_expired(token):
@@ -184,36 +187,49 @@ def _grace() -> timedelta:
     return timedelta(hours=current_app.config["CLOSED_CONFIRM_GRACE_HOURS"])
 
 
-def confirm(raw: str) -> tuple[Signature, bool]:
-    """Confirm the signature; returns (signature, newly_confirmed, a fresh removal link for the page).
-    Confirming twice counts once.
-    A signature with a hold reason becomes `held` (not counted) until an organiser releases it;
-    the signer sees the same page either way."""
-    with transaction():
+@dataclass(frozen=True)
+class Confirmation:
+    signature: Signature
+    newly_confirmed: bool
+    remove_url: str  # a fresh removal link for the page
+    districts: list[str]  # the signature's district labels
+
+
+def confirm(raw: str) -> Confirmation:
+    """Confirm the signature. Confirming twice counts once. A signature with a hold reason becomes
+    `held` (not counted) until an organiser releases it; the signer sees the same page either way.
+    The objects stay loaded after the commit, for the page that follows."""
+    with transaction(keep_loaded=True):
         token = _live_token(raw, "confirm")
         signature = token.signature
+        districts = geography.districts_of(signature.id)
         if signature.status in ("confirmed", "held"):
-            return signature, False, _removal_link(signature)
+            return Confirmation(signature, False, _removal_link(signature), [d.district for d in districts])
         if signature.status != "pending":
             raise SignatureError("invalid_link", signature.campaign)
         if not signature.campaign.accepts_confirmations(_grace()):
             raise SignatureError("closed", signature.campaign)
         now = utcnow()
+        status = "held" if signature.hold_reason else "confirmed"
         # The conditional UPDATE is the guard: of two concurrent confirmations only one matches.
         changed = db.session.execute(
             sa.update(Signature)
             .where(Signature.id == signature.id, Signature.status == "pending")
-            .values(status="held" if signature.hold_reason else "confirmed", confirmed_at=now)
+            .values(status=status, confirmed_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
         if changed:
+            set_committed_value(signature, "status", status)
+            set_committed_value(signature, "confirmed_at", now)
             token.used_at = now
             if signature.state is None:  # signed before geography existed
                 geography.assign(signature)
+                districts = geography.districts_of(signature.id)
             if not signature.hold_reason:
-                counting.record_change(signature, +1)
-        db.session.refresh(signature)
-        return signature, bool(changed), _removal_link(signature)
+                counting.record_change(signature, +1, districts)
+        else:  # a concurrent confirmation won: read what it wrote
+            db.session.refresh(signature)
+        return Confirmation(signature, bool(changed), _removal_link(signature), [d.district for d in districts])
 
 
 def _removal_link(signature: Signature) -> str:

@@ -127,8 +127,10 @@ def test_without_a_stripe_key_the_site_works_and_says_donations_are_off(client, 
         response = client.get(f"/campaigns/{campaign.slug}/{path}")
         assert response.status_code == 404
         assert "Donations are not available" in response.get_data(as_text=True)
-    # With a valid CSRF token (from the campaign page), so it is the switched-off donations that refuse.
-    token = csrf_token(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True))
+    # With a valid CSRF token of this session (the sign-in page has one; public campaign pages carry
+    # none), so it is the switched-off donations that refuse.
+    token = csrf_token(client.get("/organise/login").get_data(as_text=True))
+    assert token
     refused = client.post(f"/campaigns/{campaign.slug}/donate", data={"csrf_token": token, "amount": "5"})
     assert refused.status_code == 404
     assert "Donations are not available" in refused.get_data(as_text=True)
