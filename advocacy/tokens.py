@@ -27,7 +27,11 @@ def hash_token(raw: str) -> str:
 def issue_token(model, purpose: str, lifetime: timedelta, **owner) -> str:
     """Add a token row (inside the caller's transaction); returns the raw token for the link."""
     raw, digest = new_token()
-    db.session.add(model(purpose=purpose, token_hash=digest, expires_at=utcnow() + lifetime, **owner))
+    now = utcnow()
+    # A table-level INSERT: no ORM object to track (pending objects are flushed first, so an owner
+    # added in the same transaction is already there).
+    db.session.execute(model.__table__.insert().values(
+        purpose=purpose, token_hash=digest, created_at=now, expires_at=now + lifetime, **owner))
     return raw
 
 

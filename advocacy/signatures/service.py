@@ -131,12 +131,12 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
         # The common case in few round trips: insert (with its place), its districts, two tokens and
         # the unrendered mail; no ORM object is loaded.
         inserted = db.session.execute(
-            dialect_insert(Signature)
+            dialect_insert(Signature.__table__)
             .values(campaign_id=campaign.id, email_canonical=canonical, status="pending", created_at=now,
                     hold_reason=_hold_reason(fields["ip_hash"]), state=place.state, town=place.town[:60],
                     last_mailed_at=now, **fields)
             .on_conflict_do_nothing(index_elements=["campaign_id", "email_canonical"])
-            .returning(Signature.id)
+            .returning(Signature.__table__.c.id)
         ).scalar()
         if inserted is not None:
             geography.store_districts(inserted, place)
