@@ -1,7 +1,7 @@
 """The baselines of bench/http.py, served by the same gunicorn settings as the real app.
 
   A  POST /insert  Flask + psycopg: one INSERT of the posted email, committed (one connection per
-                   worker process, opened on first use), answered with a 303 like the sign form
+                   worker thread, opened on first use), answered with a 303 like the sign form
   B  GET  /hello   Flask returning a constant
 
 Both write the same REQUEST_LOG_JSON line per request as the real app, so the two pay the same
@@ -10,6 +10,7 @@ logging cost and bench/http.py can plot them alike.
 import json
 import logging
 import os
+import threading
 import time
 
 import psycopg
@@ -18,15 +19,15 @@ from flask import Flask, g, redirect, request
 app = Flask(__name__)
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("advocacy.request")
-_connection = None
+_local = threading.local()
 
 
 def connection():
-    global _connection
-    if _connection is None or _connection.closed:
-        url = os.environ["BASELINE_DATABASE_URL"]
-        _connection = psycopg.connect(url, autocommit=True)
-    return _connection
+    """One connection per worker thread (gunicorn's gthread worker runs several), opened on first use."""
+    conn = getattr(_local, "connection", None)
+    if conn is None or conn.closed:
+        conn = _local.connection = psycopg.connect(os.environ["BASELINE_DATABASE_URL"], autocommit=True)
+    return conn
 
 
 @app.before_request

@@ -105,22 +105,18 @@ def render_campaign(campaign, form=None, status=200):
 def show(slug):
     if not _shared_cache_allowed():
         return _cacheable(make_response(render_campaign(public_campaign_or_404(slug))))
-    key = ("page", slug, str(get_locale()))
-    body = page_cache.get(key)
-    if body is None:
-        body, status = render_campaign(public_campaign_or_404(slug))
-        page_cache.put(key, body)
+    body = page_cache.get_or_render(("page", slug, str(get_locale())),
+                                    lambda: render_campaign(public_campaign_or_404(slug))[0])
     return _cacheable(make_response(body))
 
 
 @bp.get("/campaigns/<slug:slug>.json")
 def show_json(slug):
-    key = ("json", slug)
-    body = page_cache.get(key)
-    if body is None:
+    def render():
         campaign = public_campaign_or_404(slug)
-        body = current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign))
-        page_cache.put(key, body)
+        return current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign))
+
+    body = page_cache.get_or_render(("json", slug), render)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return _cacheable(response)

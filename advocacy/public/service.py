@@ -52,6 +52,7 @@ class PageCache:
     def __init__(self, max_entries: int = 2000):
         self._entries: dict[tuple, tuple[float, object]] = {}
         self._lock = threading.Lock()
+        self._rendering: dict[tuple, threading.Lock] = {}
         self.max_entries = max_entries
 
     def get(self, key: tuple):
@@ -59,6 +60,27 @@ class PageCache:
         if found is None or found[0] < time.monotonic():
             return None
         return found[1]
+
+    def get_or_render(self, key: tuple, render):
+        """The cached value, or `render()`'s. One thread per process renders a key at a time; while it
+        does, the others get the previous render (so expiry never sends a crowd to the database)."""
+        if (fresh := self.get(key)) is not None:
+            return fresh
+        with self._lock:
+            rendering = self._rendering.setdefault(key, threading.Lock())
+        previous = self._entries.get(key)
+        if previous is not None and not rendering.acquire(blocking=False):
+            return previous[1]
+        if previous is None:
+            rendering.acquire()
+        try:
+            if (fresh := self.get(key)) is not None:
+                return fresh
+            value = render()
+            self.put(key, value)
+            return value
+        finally:
+            rendering.release()
 
     def put(self, key: tuple, value) -> None:
         ttl = current_app.config["PUBLIC_PAGE_CACHE_SECONDS"]
