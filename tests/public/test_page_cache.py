@@ -25,7 +25,11 @@ def test_while_one_thread_re_renders_an_expired_entry_the_others_get_the_previou
         release.wait(5)
         return "new"
 
-    renderer = threading.Thread(target=lambda: cache.get_or_render(("k",), slow_render))
+    def render_in_a_request():
+        with app.app_context():
+            cache.get_or_render(("k",), slow_render)
+
+    renderer = threading.Thread(target=render_in_a_request)
     renderer.start()
     assert started.wait(5)
     assert cache.get_or_render(("k",), lambda: "should not render") == "old"
