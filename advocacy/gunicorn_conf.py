@@ -4,7 +4,8 @@ Every value comes from the environment (README, Configuration and Deployment):
   WEB_CONCURRENCY   worker processes (default 2 x cores + 1)
   BIND              address to listen on, e.g. `0.0.0.0:8000` or `unix:/run/advocacy.sock`;
                     else `0.0.0.0:$PORT` when PORT is set (platforms that assign one), else 127.0.0.1:8000
-  GUNICORN_THREADS  threads per worker (default 1: the sync worker; more switches to gthread)
+  GUNICORN_THREADS  threads per worker (default 4, gthread: a cheap cached page is answered while
+                    other threads of the worker wait on the database; 1 gives the sync worker)
   GUNICORN_TIMEOUT  seconds a request may run before its worker is killed and replaced (default 30)
   GUNICORN_ACCESS_LOG  `-` for stdout or a file; off by default (REQUEST_LOG_JSON is the app's own)
 
@@ -29,7 +30,7 @@ else:
     bind = ["127.0.0.1:8000"]
 
 workers = _int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1)
-threads = _int("GUNICORN_THREADS", 1)
+threads = _int("GUNICORN_THREADS", 4)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)

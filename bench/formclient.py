@@ -129,7 +129,7 @@ class FormClient:
             scheme, host = urllib.parse.urlsplit(url)[:2]
             headers["Origin"] = origin or f"{scheme}://{host}"
             headers["Sec-Fetch-Site"] = "same-origin"
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body else "GET")
+        request = urllib.request.Request(url, data=body, headers=headers, method="GET" if body is None else "POST")
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
                 return Response(response.status, response.read().decode("utf-8", "replace"), response.headers)
