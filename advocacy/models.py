@@ -6,7 +6,7 @@ from .accounts.models import (  # noqa: F401
 )
 from .audit.models import AuditEvent  # noqa: F401
 from .campaigns.models import Campaign  # noqa: F401
-from .delivery.models import DeliveryPacketRecord  # noqa: F401
+from .delivery.models import DeliveryPacketRecord, DeliveryToken  # noqa: F401
 from .donations.models import Donation, StripeEvent  # noqa: F401
 from .fraud.models import InvalidatedSignature, InvalidationBatch  # noqa: F401
 from .geography.models import Legislator, SignatureDistrict, ZipDistrict  # noqa: F401

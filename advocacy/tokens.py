@@ -24,9 +24,10 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def issue_token(model, purpose: str, lifetime: timedelta, **owner) -> str:
-    """Add a token row (inside the caller's transaction); returns the raw token for the link."""
-    raw, digest = new_token()
+def issue_token(model, purpose: str, lifetime: timedelta, raw: str | None = None, **owner) -> str:
+    """Add a token row (inside the caller's transaction); returns the raw token for the link.
+    `raw`: a token from `new_token` already printed somewhere (e.g. in a document built first)."""
+    raw, digest = (raw, hash_token(raw)) if raw else new_token()
     now = utcnow()
     # A table-level INSERT: no ORM object to track (pending objects are flushed first, so an owner
     # added in the same transaction is already there).

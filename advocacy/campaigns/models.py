@@ -11,6 +11,12 @@ CAMPAIGN_STATES = ("draft", "open", "closed", "delivered", "archived")
 TARGET_CHAMBERS = ("both", "house", "senate")
 
 
+def join_codes(codes, conjunction: str = "and") -> str:
+    """["CA", "IL", "NY"] -> "CA, IL and NY"."""
+    codes = list(codes)
+    return codes[0] if len(codes) == 1 else f"{', '.join(codes[:-1])} {conjunction} {codes[-1]}"
+
+
 class Campaign(db.Model):
     __tablename__ = "campaigns"
 
@@ -43,6 +49,40 @@ class Campaign(db.Model):
     def target_label(self) -> str:
         return {"both": _l("U.S. Congress"), "house": _l("U.S. House of Representatives"),
                 "senate": _l("U.S. Senate")}[self.target_chamber]
+
+    # --- The target: which chamber(s), nationally or in chosen states. The one place that decides
+    # whether a member, a state or a signer is addressed; delivery and pages ask these. ---
+
+    def targeted_states(self) -> frozenset[str]:
+        """The chosen USPS codes; empty means every state."""
+        return frozenset(code.strip().upper() for code in (self.target_states or "").replace(" ", ",").split(",")
+                         if code.strip())
+
+    def targets_chamber(self, chamber: str) -> bool:
+        return self.target_chamber in ("both", chamber)
+
+    def targets_state(self, state: str | None) -> bool:
+        states = self.targeted_states()
+        return not states or (state or "") in states
+
+    def targets_member(self, member) -> bool:
+        """Whether a member (anything with `chamber` and `state`) receives this petition."""
+        return self.targets_chamber(member.chamber) and self.targets_state(member.state)
+
+    @property
+    def is_targeted(self) -> bool:
+        """Limited to one chamber or to some states (not the whole of Congress)."""
+        return self.target_chamber != "both" or bool(self.targeted_states())
+
+    def target_audience(self, article: bool = True) -> str:
+        """In English, for packets: "the U.S. House members for CA and IL", "the U.S. Congress"."""
+        the = "the " if article else ""
+        body = {"both": "members of the U.S. Congress", "house": "U.S. House members",
+                "senate": "U.S. Senators"}[self.target_chamber]
+        states = sorted(self.targeted_states())
+        if not states:
+            return f"{the}U.S. Congress" if self.target_chamber == "both" else f"{the}{body}"
+        return f"{the}{body} for {join_codes(states)}"
 
     @property
     def is_public(self) -> bool:

@@ -3,15 +3,18 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import utcnow
+from ..database import BigId, one_of, utcnow
 from ..extensions import db
 
 
 class DeliveryPacketRecord(db.Model):
-    """A generated delivery packet: backs the public /verify/<sha256> page.
+    """A delivery: a generated packet, frozen. Backs /verify/<sha256> and the office link.
 
     `sha256` is of the signature list CSV the packet summarises: the confirmed signatures of the
-    recipient's constituents (or the whole campaign) confirmed up to `generated_at`, ordered by id.
+    recipient's constituents (or, for the whole campaign, of the targeted states) confirmed up to
+    `generated_at`. The CSV is stored (gzip) and the PDF too, so later moderation, withdrawal or
+    invalidation never changes what was delivered: downloads return these bytes byte for byte.
+    Packets made before the copies were stored (`csv_gzip` NULL) are rebuilt from the signatures.
     """
 
     __tablename__ = "delivery_packets"
@@ -25,5 +28,29 @@ class DeliveryPacketRecord(db.Model):
     generated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     count: Mapped[int] = mapped_column(sa.Integer)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    csv_gzip: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, deferred=True)
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, deferred=True)
 
     campaign = relationship("Campaign")
+
+
+DELIVERY_TOKEN_PURPOSES = ("office",)
+
+
+class DeliveryToken(db.Model):
+    """The private link of a delivery for the office that receives it (tokens.py; hash only).
+    `used_at`: when the office first opened it."""
+
+    __tablename__ = "delivery_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    packet_id: Mapped[int] = mapped_column(sa.ForeignKey("delivery_packets.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+
+    packet = relationship("DeliveryPacketRecord")
+
+    __table_args__ = (one_of("purpose", DELIVERY_TOKEN_PURPOSES, name="purpose_known"),)

@@ -1,28 +1,34 @@
 """Delivery packets: a PDF for a member (or the whole campaign) citing the SHA-256 of the signature
 list it summarises, recorded so /verify/<sha256> can confirm it."""
+import gzip
 import hashlib
-from datetime import datetime
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from ..audit.service import record
-from ..campaigns.models import Campaign
+from ..campaigns.models import Campaign, join_codes
 from ..database import transaction, utcnow
 from ..extensions import db
 from ..geography.models import Legislator, district_label
 from ..geography.service import parse_label
 from ..signatures.models import Signature
+from ..tokens import find_token, is_expired, issue_token, new_token
 from ..urls import external_url
 from .exports import constituents_filter, csv_chunks, listed_signatures
 from .map_svg import render_state_map
-from .models import DeliveryPacketRecord
+from .models import DeliveryPacketRecord, DeliveryToken
 from .packet_pdf import DeliveryPacket, PacketComment, PacketDistrictRow, build_packet_pdf
 from .tallies import MULTI_DISTRICT_RULE, district_entries, state_counts, state_name
 
+OFFICE_LINK_LIFETIME = timedelta(days=730)  # offices work through their mail slowly
+
 
 def signature_list_digest(campaign: Campaign, until: datetime) -> tuple[str, int]:
-    """SHA-256 and row count of the signature CSV as of `until`, in one streaming pass."""
+    """SHA-256 and row count of the whole campaign's signature CSV as of `until`, in one streaming pass."""
     digest, count = hashlib.sha256(), 0
 
     def counted():
@@ -34,6 +40,41 @@ def signature_list_digest(campaign: Campaign, until: datetime) -> tuple[str, int
     for chunk in csv_chunks(counted()):
         digest.update(chunk)
     return digest.hexdigest(), count
+
+
+def delivered_signatures(campaign: Campaign, member: Legislator | None, until: datetime):
+    """What a delivery lists: a member's constituents (for a representative, the signers sure to live
+    in the district first, then those from ZIPs the district shares, "may include"), or for the
+    whole campaign every signer in the targeted states (`Campaign.targets_state`)."""
+    signatures = listed_signatures(db.session, campaign.id, member, until=until)
+    if member is None:
+        return (sig for sig in signatures if campaign.targets_state(sig.state))
+    return sorted(signatures, key=lambda sig: sig.shared)  # stable: id order within each group
+
+
+@dataclass(frozen=True)
+class FrozenList:
+    csv_gzip: bytes
+    sha256: str
+    count: int
+
+
+def freeze_list(signatures) -> FrozenList:
+    """The CSV of `signatures` compressed (gzip, fixed header: same bytes, same file), its SHA-256
+    and row count, in one pass."""
+    digest, count, buffer = hashlib.sha256(), 0, io.BytesIO()
+
+    def counted():
+        nonlocal count
+        for sig in signatures:
+            count += 1
+            yield sig
+
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as compressed:
+        for chunk in csv_chunks(counted()):
+            digest.update(chunk)
+            compressed.write(chunk)
+    return FrozenList(buffer.getvalue(), digest.hexdigest(), count)
 
 
 class UnknownRecipient(LookupError):
@@ -61,6 +102,8 @@ def _district_rows(campaign, member) -> list[PacketDistrictRow]:
         state, number = parse_label(entry["code"])
         if member and (state != member.state or (member.chamber == "house" and number != member.district)):
             continue
+        if not campaign.targets_state(state):
+            continue
         note = f"may include {entry['may_include']:,} from shared ZIPs" if entry["may_include"] else ""
         if number is None:
             note = "district unknown"
@@ -75,7 +118,8 @@ def _comments(campaign, member, until, limit=12) -> list[PacketComment]:
                   Signature.comment)
         .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed",
                Signature.comment_status == "approved", Signature.confirmed_at <= until,
-               constituents_filter(member))
+               constituents_filter(member),
+               Signature.state.in_(sorted(campaign.targeted_states())) if campaign.targeted_states() else sa.true())
         .order_by(Signature.confirmed_at.desc()).limit(limit))
     return [PacketComment(name if show else "A constituent",
                           ", ".join(p for p in (town or "", state or "") if p), comment)
@@ -83,40 +127,82 @@ def _comments(campaign, member, until, limit=12) -> list[PacketComment]:
 
 
 def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> tuple[DeliveryPacketRecord, bytes]:
-    """Build the packet PDF and record it (and the export) for /verify/<sha256>."""
+    """Build the packet PDF and record the delivery, frozen: its signature list (CSV, gzip), the
+    list's SHA-256 (for /verify/<sha256>), the PDF, and a private office link printed in it."""
     member = recipient(bioguide_id)
+    if member is not None and not campaign.targets_member(member):
+        raise UnknownRecipient(bioguide_id)
     generated_at = utcnow()
-    sha, total = signature_list_digest(campaign, generated_at)
-    constituents = None
-    if member is not None:
-        constituents = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Signature)
-            .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed",
-                   Signature.confirmed_at <= generated_at, constituents_filter(member)))
+    frozen = freeze_list(delivered_signatures(campaign, member, generated_at))
+    sha = frozen.sha256
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Signature)
+        .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed",
+               Signature.confirmed_at <= generated_at))
+    audience = None if member or not campaign.is_targeted else campaign.target_audience(article=False)
+    constituents = frozen.count if member is not None or campaign.targeted_states() else None
+    office_raw, _digest = new_token()
+    office_url = external_url("delivery.office", token=office_raw)
     packet = DeliveryPacket(
         campaign_title=campaign.title, ask=campaign.ask, organisation=current_app.config["ORGANISATION_NAME"],
-        recipient_name=f"{member.title} {member.name}" if member else None,
+        recipient_name=f"{member.title} {member.name}" if member else audience,
         recipient_role=_role(member) if member else None,
         generated_at=generated_at, total_confirmed=total, constituents_count=constituents,
         district_rows=_district_rows(campaign, member), comments=_comments(campaign, member, generated_at),
         signature_list_sha256=sha, verify_url=external_url("delivery.verify", sha256=sha),
         map_svg=render_state_map(state_counts(campaign), title="Signers by state"),
         notes=(MULTI_DISTRICT_RULE,
-               (f"The signature list is every confirmed signature up to {generated_at:%Y-%m-%d %H:%M:%S} UTC "
-                "as a CSV file (UTF-8, ordered by signature), available to the campaign's organisers."),
-               "Names appear with comments only where the signer agreed to show them."),
+               (f"The signature list is a CSV file (UTF-8) of the {frozen.count:,} confirmed signatures, up to "
+                f"{generated_at:%Y-%m-%d %H:%M:%S} UTC, of "
+                + (f"the constituents of {member.title} {member.name}" if member else
+                   (f"signers in {join_codes(sorted(campaign.targeted_states()))}" if campaign.targeted_states()
+                    else "the whole campaign"))
+                + (" (signers from ZIP codes shared with other districts are listed last: they may live in "
+                   "this district)" if member is not None and member.chamber == "house" else "")
+                + ". Its fingerprint is the one printed above; it does not change when signers later withdraw."),
+               f"This office's private link to download this packet and the signature list: {office_url}",
+               "Names appear with comments only where the signer agreed to show them; emails only where "
+               "the signer agreed to share them."),
     )
     pdf = build_packet_pdf(packet)
     with transaction():
         packet_record = DeliveryPacketRecord(
             sha256=sha, campaign_id=campaign.id, recipient=member.bioguide_id if member else "",
-            recipient_name=packet.recipient_name or "", generated_at=generated_at, count=total,
-            user_id=getattr(user, "id", None))
+            recipient_name=packet.recipient_name or "", generated_at=generated_at, count=frozen.count,
+            user_id=getattr(user, "id", None), csv_gzip=frozen.csv_gzip, pdf=pdf)
         db.session.add(packet_record)
         db.session.flush()
+        issue_token(DeliveryToken, "office", OFFICE_LINK_LIFETIME, raw=office_raw, packet_id=packet_record.id)
         record("export", user, campaign, kind="delivery_packet", packet_id=packet_record.id, sha256=sha,
-               recipient=packet_record.recipient, count=total)
+               recipient=packet_record.recipient, count=frozen.count)
     return packet_record, pdf
+
+
+def packet_csv_bytes(packet: DeliveryPacketRecord) -> bytes | None:
+    """The delivery's stored signature list, byte for byte (None for packets made before it was stored)."""
+    return gzip.decompress(packet.csv_gzip) if packet.csv_gzip is not None else None
+
+
+def office_delivery(raw: str) -> DeliveryPacketRecord | None:
+    """The delivery an office link opens (None: unknown or expired); records the first opening."""
+    token = find_token(DeliveryToken, raw, "office")
+    if token is None or is_expired(token):
+        return None
+    if token.used_at is None:
+        with transaction():
+            db.session.execute(sa.update(DeliveryToken).where(DeliveryToken.id == token.id,
+                                                              DeliveryToken.used_at.is_(None))
+                               .values(used_at=utcnow()).execution_options(synchronize_session=False))
+            record("delivery_office_opened", None, token.packet.campaign, packet_id=token.packet_id)
+    return db.session.get(DeliveryPacketRecord, token.packet_id)
+
+
+def office_opened_at(packet_ids: list[int]) -> dict[int, datetime]:
+    """{packet id: when its office link was first opened}, for the packets opened."""
+    return dict(db.session.execute(sa.select(DeliveryToken.packet_id, sa.func.min(DeliveryToken.used_at))
+                                   .where(DeliveryToken.packet_id.in_(packet_ids),
+                                          DeliveryToken.used_at.is_not(None))
+                                   .group_by(DeliveryToken.packet_id)).all())
 
 
 def packets_for_hash(sha256: str) -> list[DeliveryPacketRecord]:

@@ -3,7 +3,7 @@ import io
 import json
 import re
 
-from flask import Response, abort, current_app, render_template
+from flask import Response, abort, current_app, make_response, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,6 +32,41 @@ def verify(sha256):
             message=_("No delivery packet of a public campaign was produced here with this SHA-256 "
                       "fingerprint. Check that you copied the whole fingerprint from the packet.")), 404
     return render_template("delivery/verify.html", sha256=sha256, packets=found)
+
+
+# --- the office link: a delivery's recipient downloads it without an account -------------------
+
+def _office_packet_or_404(token):
+    packet = packets.office_delivery(token)
+    if packet is None or packet.csv_gzip is None:
+        abort(404)
+    return packet
+
+
+def _private(response):
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/delivery/<token>")
+def office(token):
+    packet = _office_packet_or_404(token)
+    return _private(make_response(render_template("delivery/office.html", packet=packet, token=token)))
+
+
+@bp.get("/delivery/<token>/signatures.csv")
+def office_csv(token):
+    packet = _office_packet_or_404(token)
+    return _private(_download(iter([packets.packet_csv_bytes(packet)]), "text/csv",
+                              f"{packet.campaign.slug}-delivery-{packet.id}-signatures.csv"))
+
+
+@bp.get("/delivery/<token>/packet.pdf")
+def office_pdf(token):
+    packet = _office_packet_or_404(token)
+    return _private(_download(iter([packet.pdf]), "application/pdf",
+                              f"{packet.campaign.slug}-delivery-{packet.id}.pdf"))
 
 
 @bp.get("/campaigns/<slug:slug>/map.svg")
@@ -79,8 +114,22 @@ def packet_csv(slug, packet_id):
     campaign = managed_campaign_or_404(slug)
     packet = packets.packet_of(campaign, packet_id) or abort(404)
     exports.record_export(current_user, campaign, "packet_signatures_csv", packet_id=packet.id)
-    return _download(_streamed(_csv_of, campaign.id, None, packet.generated_at),
-                     "text/csv", f"{campaign.slug}-packet-{packet.id}-signatures.csv")
+    filename = f"{campaign.slug}-packet-{packet.id}-signatures.csv"
+    stored = packets.packet_csv_bytes(packet)
+    if stored is not None:  # the frozen delivery, byte for byte
+        return _download(iter([stored]), "text/csv", filename)
+    return _download(_streamed(_csv_of, campaign.id, None, packet.generated_at), "text/csv", filename)
+
+
+@exports_bp.get("/campaigns/<slug:slug>/exports/packets/<int:packet_id>.pdf")
+def packet_pdf(slug, packet_id):
+    """The packet as it was generated (stored), byte for byte."""
+    campaign = managed_campaign_or_404(slug)
+    packet = packets.packet_of(campaign, packet_id) or abort(404)
+    if packet.pdf is None:
+        abort(404)
+    exports.record_export(current_user, campaign, "packet_pdf", packet_id=packet.id)
+    return _download(iter([packet.pdf]), "application/pdf", f"{campaign.slug}-packet-{packet.id}.pdf")
 
 
 @exports_bp.get("/campaigns/<slug:slug>/exports/signatures.osdi.json")
@@ -116,7 +165,7 @@ def lawmakers(slug, fmt):
 @exports_bp.post("/campaigns/<slug:slug>/exports/packet")
 def packet(slug):
     campaign = managed_campaign_or_404(slug)
-    form = PacketForm().set_lawmakers(tallies.lawmaker_tallies(campaign))
+    form = PacketForm().set_lawmakers(tallies.lawmaker_tallies(campaign), campaign)
     if not form.validate_on_submit():
         abort(400)
     packet_record, pdf = packets.create_packet(campaign, current_user, form.recipient.data or None)

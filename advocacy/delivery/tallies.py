@@ -63,18 +63,19 @@ def public_tallies(campaign: Campaign) -> dict:
 
 
 def lawmaker_tallies(campaign: Campaign) -> list[dict]:
-    """Every member with at least one constituent who signed, most constituents first."""
+    """Every member the campaign addresses (`Campaign.targets_member`) with at least one constituent
+    who signed, most constituents first."""
     house, senate = legislators_by_seat()
     states = state_counts(campaign)
     districts = tallies_for(campaign.id, DISTRICT)
     partial = tallies_for(campaign.id, PARTIAL)
     rows = []
     for label, member in house.items():
-        if districts.get(label):
+        if districts.get(label) and campaign.targets_member(member):
             rows.append(_lawmaker_row(member, label, districts[label], partial.get(label, 0)))
     for state, members in senate.items():
         for member in members:
-            if states.get(state):
+            if states.get(state) and campaign.targets_member(member):
                 rows.append(_lawmaker_row(member, "", states[state], 0))
     return sorted(rows, key=lambda r: (-r["constituents"], r["state"], r["district"], r["member"]))
 

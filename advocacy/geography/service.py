@@ -148,6 +148,9 @@ class Lawmakers:
     representatives: list[tuple[str, "Member | None"]]  # (district label, member or None if vacant)
     senators: list["Member"]
     district_known: bool
+    # False when the petition addresses none of the signer's members (another state, chamber).
+    addressed: bool = True
+    house_addressed: bool = True  # whether representatives are addressed at all (district matters)
 
 
 @dataclass(frozen=True)
@@ -179,16 +182,24 @@ def members_by_seat() -> tuple[dict[str, Member], dict[str, list[Member]]]:
     return house, senate
 
 
-def lawmakers_for(signature, labels: list[str] | None = None) -> Lawmakers | None:
-    """The signer's members; `labels`: the signature's stored district labels, if already loaded."""
+def lawmakers_for(signature, labels: list[str] | None = None, chamber: str = "both",
+                  states: frozenset[str] = frozenset()) -> Lawmakers | None:
+    """The signer's members that a petition addresses: `chamber` ("both", "house", "senate") and
+    `states` (empty: every state) are the campaign's target. `labels`: the signature's stored
+    district labels, if already loaded."""
     if not signature.state:
         return None
+    in_target = not states or signature.state in states
+    house_on = chamber in ("both", "house") and in_target
+    senate_on = chamber in ("both", "senate") and in_target
     if labels is None:
-        labels = [d.district for d in districts_of(signature.id)]
+        labels = [d.district for d in districts_of(signature.id)] if house_on else []
     known = [label for label in labels if parse_label(label)[1] is not None]
     house, senate = members_by_seat()
-    return Lawmakers(signature.state, [(label, house.get(label)) for label in known],
-                     list(senate.get(signature.state, [])), bool(known))
+    representatives = [(label, house.get(label)) for label in known] if house_on else []
+    senators = list(senate.get(signature.state, [])) if senate_on else []
+    return Lawmakers(signature.state, representatives, senators, bool(known) or not house_on,
+                     addressed=in_target, house_addressed=house_on)
 
 
 def _legislator_rows(path: Path) -> list[dict]:

@@ -14,7 +14,7 @@ from ..campaigns.service import (
     render_markdown,
 )
 from ..delivery.forms import PacketForm
-from ..delivery.packets import recent_packets
+from ..delivery.packets import office_opened_at, recent_packets
 from ..delivery.tallies import lawmaker_tallies
 from ..donations.service import campaign_totals, donations_enabled
 from ..forms import choice
@@ -45,13 +45,14 @@ def state_label(state: str) -> str:
 def dashboard_panels(campaign) -> list[tuple[str, dict]]:
     """The dashboard's sections, top to bottom: each a template and the data it shows."""
     lawmakers = lawmaker_tallies(campaign)
+    packets = recent_packets(campaign)
     latest_comments, waiting = comments_awaiting(campaign)
     return [
         ("organise/_chart_panel.html", chart_bars(signatures_per_day(campaign))),
         ("organise/_states_panel.html", {"states": top_states(campaign)}),
         ("moderation/_panel.html", {"latest": latest_comments, "total": waiting}),
-        ("delivery/_panel.html", {"lawmakers": lawmakers, "form": PacketForm().set_lawmakers(lawmakers),
-                                  "packets": recent_packets(campaign)}),
+        ("delivery/_panel.html", {"lawmakers": lawmakers, "form": PacketForm().set_lawmakers(lawmakers, campaign),
+                                  "packets": packets, "opened": office_opened_at([p.id for p in packets])}),
         ("donations/_dashboard.html", {"enabled": donations_enabled(), **campaign_totals(campaign.id)}),
     ]
 

@@ -161,10 +161,12 @@ def confirm_page(token):
 def confirm(token):
     confirmation = signatures.confirm(token)
     signature = confirmation.signature
-    return render_template("signatures/confirmed.html", signature=signature, campaign=signature.campaign,
+    campaign = signature.campaign
+    return render_template("signatures/confirmed.html", signature=signature, campaign=campaign,
                            remove_url=confirmation.remove_url,
-                           lawmakers=lawmakers_for(signature, confirmation.districts),
-                           offer=donation_offer(signature.campaign, signature))
+                           lawmakers=lawmakers_for(signature, confirmation.districts, campaign.target_chamber,
+                                                   campaign.targeted_states()),
+                           offer=donation_offer(campaign, signature))
 
 
 @bp.get("/signatures/remove/<token>")
