@@ -1,4 +1,4 @@
-"""The signature list organisers export and packets cite: streamed CSV and OSDI JSON."""
+"""The signature list organisers export and packets cite: streamed CSV, XLSX and OSDI JSON."""
 import csv
 import io
 import json
@@ -13,10 +13,13 @@ from ..campaigns.models import Campaign
 from ..database import transaction
 from ..geography.models import Legislator, SignatureDistrict, district_label
 from ..signatures.models import Signature
-from ..spreadsheets import neutralise
+from ..spreadsheets import FORMULA_STARTS, UTF8_BOM, csv_writer, neutralise, xlsx_chunks
 
 CSV_COLUMNS = ("full_name", "town", "state", "zip", "districts", "district_note", "confirmed_at",
                "comment", "email")
+XLSX_COLUMNS = CSV_COLUMNS[:6] + ("confirmed_at_utc",) + CSV_COLUMNS[7:]
+XLSX_WIDTHS = {"full_name": 28, "town": 18, "districts": 16, "district_note": 30, "confirmed_at_utc": 20,
+               "comment": 40, "email": 28}
 FLUSH_ROWS = 1000
 
 
@@ -80,8 +83,12 @@ def _district_note(sig: ListedSignature) -> str:
 
 
 def csv_chunks(signatures) -> Iterator[bytes]:
+    """The signature list's CSV bytes: the one producer of them (a packet's SHA-256 hashes this output).
+
+    UTF-8 with a byte order mark, so spreadsheets do not guess a legacy code page and garble accents."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(UTF8_BOM)
+    writer = csv_writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for n, sig in enumerate(signatures, 1):
         writer.writerow([neutralise(value) for value in (
@@ -94,6 +101,24 @@ def csv_chunks(signatures) -> Iterator[bytes]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue().encode()
+
+
+def xlsx_of_signatures(signatures) -> Iterator[bytes]:
+    """The same list as `csv_chunks` as an XLSX workbook: ZIPs as text, confirmation times as dates,
+    names and comments as text cells (never formulas, so not neutralised)."""
+    rows = ((sig.full_name, sig.town, sig.state, sig.postal_code, " ".join(sig.districts), _district_note(sig),
+             sig.confirmed_at, sig.comment, sig.email if sig.share_email else None) for sig in signatures)
+    return xlsx_chunks("Signatures", XLSX_COLUMNS, rows, XLSX_WIDTHS)
+
+
+def xlsx_of_stored_csv(csv_bytes: bytes) -> Iterator[bytes]:
+    """A frozen delivery's stored CSV as a workbook: the same rows and columns, cells as text, the
+    CSV's formula-neutralising quote taken off again (a workbook's text cell is never a formula)."""
+    rows = csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig"), newline=""))
+    header = next(rows, [])
+    plain = ([cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell for cell in row]
+             for row in rows)
+    return xlsx_chunks("Signatures", header, plain, XLSX_WIDTHS)
 
 
 def osdi_chunks(connection, campaign_id: int, title: str, petition_url: str, origin: str) -> Iterator[bytes]:

@@ -1,4 +1,3 @@
-import csv
 import io
 import json
 import re
@@ -10,7 +9,7 @@ from flask_login import current_user
 from ..accounts.access import managed_campaign_or_404, require_login
 from ..campaigns.service import public_campaign_or_404
 from ..extensions import db
-from ..spreadsheets import neutralise
+from ..spreadsheets import UTF8_BOM, XLSX_MIMETYPE, csv_writer, neutralise, xlsx_chunks
 from ..urls import external_url
 from . import bp, exports, exports_bp, packets, tallies
 from .forms import PacketForm
@@ -94,6 +93,10 @@ def _csv_of(connection, *args):
     return exports.csv_chunks(exports.listed_signatures(connection, *args))
 
 
+def _xlsx_of(connection, *args):
+    return exports.xlsx_of_signatures(exports.listed_signatures(connection, *args))
+
+
 def _download(chunks, mimetype, filename):
     return Response(chunks, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
@@ -108,17 +111,32 @@ def signatures_csv(slug):
                      f"{campaign.slug}-signatures.csv")
 
 
-@exports_bp.get("/campaigns/<slug:slug>/exports/packets/<int:packet_id>.csv")
-def packet_csv(slug, packet_id):
-    """The exact signature list a packet summarises (its SHA-256 is the packet's)."""
+@exports_bp.get("/campaigns/<slug:slug>/exports/signatures.xlsx")
+def signatures_xlsx(slug):
+    """The signature list for spreadsheets. XlsxWriter needs a file: the workbook is written to a
+    temporary file on the export's own connection, then streamed back (see spreadsheets.xlsx_chunks)."""
+    campaign = managed_campaign_or_404(slug)
+    exports.record_export(current_user, campaign, "signatures_xlsx")
+    return _download(_streamed(_xlsx_of, campaign.id), XLSX_MIMETYPE, f"{campaign.slug}-signatures.xlsx")
+
+
+@exports_bp.get("/campaigns/<slug:slug>/exports/packets/<int:packet_id>.csv", defaults={"fmt": "csv"})
+@exports_bp.get("/campaigns/<slug:slug>/exports/packets/<int:packet_id>.xlsx", defaults={"fmt": "xlsx"},
+                endpoint="packet_xlsx")
+def packet_csv(slug, packet_id, fmt):
+    """The exact signature list a packet summarises (the CSV's SHA-256 is the packet's; the XLSX holds
+    the same rows for spreadsheets)."""
     campaign = managed_campaign_or_404(slug)
     packet = packets.packet_of(campaign, packet_id) or abort(404)
-    exports.record_export(current_user, campaign, "packet_signatures_csv", packet_id=packet.id)
-    filename = f"{campaign.slug}-packet-{packet.id}-signatures.csv"
+    exports.record_export(current_user, campaign, f"packet_signatures_{fmt}", packet_id=packet.id)
+    filename = f"{campaign.slug}-packet-{packet.id}-signatures.{fmt}"
     stored = packets.packet_csv_bytes(packet)
-    if stored is not None:  # the frozen delivery, byte for byte
-        return _download(iter([stored]), "text/csv", filename)
-    return _download(_streamed(_csv_of, campaign.id, None, packet.generated_at), "text/csv", filename)
+    if stored is not None:  # the frozen delivery: its CSV byte for byte, or the same rows as a workbook
+        if fmt == "csv":
+            return _download(iter([stored]), "text/csv", filename)
+        return _download(exports.xlsx_of_stored_csv(stored), XLSX_MIMETYPE, filename)
+    make, mimetype = (_csv_of, "text/csv") if fmt == "csv" else (_xlsx_of, XLSX_MIMETYPE)
+    return _download(_streamed(make, campaign.id, None, packet.generated_at), mimetype, filename)
 
 
 @exports_bp.get("/campaigns/<slug:slug>/exports/packets/<int:packet_id>.pdf")
@@ -147,6 +165,7 @@ LAWMAKER_COLUMNS = ("member", "chamber", "party", "state", "district", "constitu
 
 @exports_bp.get("/campaigns/<slug:slug>/exports/lawmakers.csv", defaults={"fmt": "csv"})
 @exports_bp.get("/campaigns/<slug:slug>/exports/lawmakers.json", defaults={"fmt": "json"}, endpoint="lawmakers_json")
+@exports_bp.get("/campaigns/<slug:slug>/exports/lawmakers.xlsx", defaults={"fmt": "xlsx"}, endpoint="lawmakers_xlsx")
 def lawmakers(slug, fmt):
     campaign = managed_campaign_or_404(slug)
     rows = tallies.lawmaker_tallies(campaign)
@@ -155,10 +174,15 @@ def lawmakers(slug, fmt):
         body = json.dumps({"campaign": campaign.slug, "rule": tallies.MULTI_DISTRICT_RULE, "lawmakers": rows},
                           indent=1)
         return _download(iter([body]), "application/json", f"{campaign.slug}-lawmakers.json")
+    if fmt == "xlsx":
+        cells = ([row[column] for column in LAWMAKER_COLUMNS] for row in rows)
+        return _download(xlsx_chunks("Lawmakers", LAWMAKER_COLUMNS, cells, {"member": 28}), XLSX_MIMETYPE,
+                         f"{campaign.slug}-lawmakers.xlsx")
     out = io.StringIO()
-    writer = csv.DictWriter(out, LAWMAKER_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows({k: neutralise(v) for k, v in row.items()} for row in rows)
+    out.write(UTF8_BOM)
+    writer = csv_writer(out)
+    writer.writerow(LAWMAKER_COLUMNS)
+    writer.writerows([neutralise(row[column]) for column in LAWMAKER_COLUMNS] for row in rows)
     return _download(iter([out.getvalue()]), "text/csv", f"{campaign.slug}-lawmakers.csv")
 
 

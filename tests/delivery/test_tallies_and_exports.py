@@ -94,7 +94,7 @@ def owner(client, campaign, make_user):
 
 
 def read_csv(response):
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
 def test_signatures_csv_lists_each_signer_with_place_district_and_consented_email(client, signed, make_user):

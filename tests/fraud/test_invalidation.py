@@ -162,7 +162,7 @@ def test_invalidated_signatures_leave_exports_and_state_tallies_at_once_and_retu
 
     def exported_names():
         response = organiser_client.get(f"/organise/campaigns/{campaign.slug}/exports/signatures.csv")
-        return {row["full_name"] for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
+        return {row["full_name"] for row in csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")))}
 
     sign_from(organiser_client, signer, campaign.slug, "bot@spam.example", full_name="Bot Account",
               postal_code="94105")
