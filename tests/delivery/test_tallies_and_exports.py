@@ -184,7 +184,7 @@ def test_packet_for_a_member_has_totals_and_the_hash_of_the_csv_it_names(client,
     assert (packet.sha256, packet.count, packet.recipient) == (sha, 2, "Q000023")
     listed = client.get(f"/organise/campaigns/{signed.slug}/exports/packets/{packet.id}.csv").data
     assert hashlib.sha256(listed).hexdigest() == sha
-    assert {row["full_name"] for row in csv.DictReader(io.StringIO(listed.decode()))} == {"Cy Smith", "Di Smith"}
+    assert {row["full_name"] for row in csv.DictReader(io.StringIO(listed.decode("utf-8-sig")))} == {"Cy Smith", "Di Smith"}
     verify = client.get(f"/verify/{sha}").get_data(as_text=True)
     assert signed.title in verify and "Rep. Mike Quigley" in verify and ">2<" in verify
     assert packet.generated_at.strftime("%Y-%m-%d %H:%M:%S") in verify

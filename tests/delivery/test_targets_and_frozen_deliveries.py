@@ -143,8 +143,13 @@ def test_a_delivery_is_frozen_and_its_office_opens_it_without_login(app, client,
     csv_url = f"/organise/campaigns/{slug}/exports/packets/{packet_id}.csv"
     before = client.get(csv_url).data
     assert hashlib.sha256(before).hexdigest() == sha
-    rows = {row["full_name"]: row for row in csv.DictReader(io.StringIO(before.decode()))}
+    rows = {row["full_name"]: row for row in csv.DictReader(io.StringIO(before.decode("utf-8-sig")))}
     assert set(rows) == {"Ana Smith", "Bo Smith", "Cy Smith"} and packet.count == 3
+    # The same frozen rows as a workbook.
+    from openpyxl import load_workbook
+    workbook = load_workbook(io.BytesIO(client.get(csv_url.replace(".csv", ".xlsx")).data), read_only=True)
+    names = {row[0] for row in list(workbook.active.iter_rows(values_only=True))[1:]}
+    assert names == {"Ana Smith", "Bo Smith", "Cy Smith"}
     assert rows["Ana Smith"]["email"] == "ana@example.org" and rows["Bo Smith"]["email"] == ""
     assert rows["Ana Smith"]["comment"] == ""  # not approved when delivered
     assert re.search(rf">3<.*{packet.generated_at:%Y-%m-%d}", client.get(f"/verify/{sha}").get_data(as_text=True),
