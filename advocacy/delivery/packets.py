@@ -10,15 +10,16 @@ from ..audit.service import record
 from ..campaigns.models import Campaign
 from ..database import transaction, utcnow
 from ..extensions import db
-from ..geography.models import Legislator, district_label
+from ..geography.models import Legislator
 from ..geography.service import parse_label
 from ..signatures.models import Signature
 from ..urls import external_url
 from .exports import constituents_filter, csv_chunks, listed_signatures
 from .map_svg import render_state_map
 from .models import DeliveryPacketRecord
+from .packet_data import packet_details
 from .packet_pdf import DeliveryPacket, PacketComment, PacketDistrictRow, build_packet_pdf
-from .tallies import MULTI_DISTRICT_RULE, district_entries, state_counts, state_name
+from .tallies import MULTI_DISTRICT_RULE, district_entries, state_counts
 
 
 def signature_list_digest(campaign: Campaign, until: datetime) -> tuple[str, int]:
@@ -47,12 +48,6 @@ def recipient(bioguide_id: str | None) -> Legislator | None:
     if member is None:
         raise UnknownRecipient(bioguide_id)
     return member
-
-
-def _role(member: Legislator) -> str:
-    if member.chamber == "senate":
-        return f"U.S. Senator, {state_name(member.state)}"
-    return f"U.S. Representative, {district_label(member.state, member.district)}"
 
 
 def _district_rows(campaign, member) -> list[PacketDistrictRow]:
@@ -87,24 +82,19 @@ def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> t
     member = recipient(bioguide_id)
     generated_at = utcnow()
     sha, total = signature_list_digest(campaign, generated_at)
-    constituents = None
-    if member is not None:
-        constituents = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Signature)
-            .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed",
-                   Signature.confirmed_at <= generated_at, constituents_filter(member)))
+    states = state_counts(campaign)
     packet = DeliveryPacket(
         campaign_title=campaign.title, ask=campaign.ask, organisation=current_app.config["ORGANISATION_NAME"],
         recipient_name=f"{member.title} {member.name}" if member else None,
-        recipient_role=_role(member) if member else None,
-        generated_at=generated_at, total_confirmed=total, constituents_count=constituents,
+        generated_at=generated_at, total_confirmed=total,
         district_rows=_district_rows(campaign, member), comments=_comments(campaign, member, generated_at),
         signature_list_sha256=sha, verify_url=external_url("delivery.verify", sha256=sha),
-        map_svg=render_state_map(state_counts(campaign), title="Signers by state"),
+        map_svg=render_state_map(states, title="Signers by state"),
         notes=(MULTI_DISTRICT_RULE,
                (f"The signature list is every confirmed signature up to {generated_at:%Y-%m-%d %H:%M:%S} UTC "
                 "as a CSV file (UTF-8, ordered by signature), available to the campaign's organisers."),
                "Names appear with comments only where the signer agreed to show them."),
+        **packet_details(campaign, member, generated_at, states),
     )
     pdf = build_packet_pdf(packet)
     with transaction():
