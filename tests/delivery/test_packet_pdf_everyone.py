@@ -4,9 +4,11 @@ separate sure constituents from those in shared ZIPs, and list what the map cann
 import io
 import shutil
 import subprocess  # nosec B404: runs pdftotext on a PDF we built
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from fpdf.errors import FPDFException
 from pypdf import PdfReader
 
 from advocacy.delivery import packet_pdf
@@ -115,14 +117,26 @@ def test_whole_campaign_packet_prints_every_script_and_lists_unmapped_places(cli
 
 
 @needs_fonts
-def test_arabic_is_shaped():
-    """Shaped Arabic is drawn with contextual glyphs, so fewer distinct glyphs than letters show
-    that HarfBuzz ran (unshaped, each letter is its isolated form)."""
+def test_arabic_is_shaped_and_unshaped_text_still_prints(monkeypatch):
+    """With HarfBuzz, Arabic letters are drawn in their joined (contextual) forms, so the page
+    draws other glyphs than without it; without uharfbuzz the packet is still produced."""
     pytest.importorskip("uharfbuzz")
-    packet = DeliveryPacket("T", "Ask", "Org", None, None, __import__("datetime").datetime(2025, 1, 1), 1, None,
-                            [], [PacketComment("محمد", "", "مرحبا")], "0" * 64, "https://example.org/v")
+    packet = DeliveryPacket("T", "Ask", "Org", None, None, datetime(2025, 1, 1), 1, None,
+                            [], [PacketComment("محمد", "", "مرحبا بالعالم")], "0" * 64, "https://example.org/v")
     shaped = build_packet_pdf(packet)
-    assert "محمد" in " ".join(pages(shaped)) or "محمد" in pdftotext(shaped)
+
+    def no_harfbuzz(self, *args, **kwargs):
+        raise FPDFException("uharfbuzz not installed")
+
+    monkeypatch.setattr(packet_pdf._PacketPDF, "set_text_shaping", no_harfbuzz)
+    unshaped = build_packet_pdf(packet)
+    assert "محمد" in pdftotext(shaped)  # unshaped, the letters stand apart in logical order
+    assert "0" * 64 in pdftotext(unshaped)
+    assert content(shaped) != content(unshaped)
+
+
+def content(pdf: bytes) -> bytes:
+    return b"".join(page.get_contents().get_data() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 @needs_fonts
@@ -191,7 +205,7 @@ def test_visible_text_marks_what_no_font_has():
 
 
 def test_tables_print_without_unicode_fonts():
-    packet = DeliveryPacket("T", "Ask", "Org", None, None, __import__("datetime").datetime(2025, 1, 1), 3, None,
+    packet = DeliveryPacket("T", "Ask", "Org", None, None, datetime(2025, 1, 1), 3, None,
                             [], [], "0" * 64, "https://example.org/v",
                             senator_rows=[PacketStateRow("California", "Sen. A, Sen. B", 2)],
                             unmapped_places=[PacketPlaceRow("PR", "Puerto Rico", 1)])
@@ -199,3 +213,17 @@ def test_tables_print_without_unicode_fonts():
     assert "California Sen. A, Sen. B 2" in text and "PR Puerto Rico 1" in text
     assert_sane_pages(pages(build_packet_pdf(packet, font_files={"": "/nonexistent.ttf"})))
 
+
+
+def test_no_stray_last_page_whatever_the_number_of_comments():
+    """The verification section stays on one page, so the last page is never a note or two and a
+    footer, however the comments fall."""
+    from tests.delivery.test_packet_pdf import make_packet
+
+    for count in range(0, 24):
+        packet = make_packet(comments=[PacketComment(f"Signer {i}", "Town, ST", "word " * (10 + 7 * (i % 5)))
+                                       for i in range(count)],
+                             notes=["A methodology note that runs over a couple of lines. " * 3] * 3)
+        texts = pages(build_packet_pdf(packet))
+        assert "How to verify this packet" in texts[-1], count
+        assert_sane_pages(texts)
