@@ -254,6 +254,18 @@ def visible_text(text: str, covered: frozenset[int] | set[int]) -> str:
     return "".join(out)
 
 
+def right_to_left(text: str) -> bool:
+    """Whether the first letter with a direction is right-to-left (Arabic, Hebrew): such a
+    paragraph is set flush right, as its readers expect."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
+
+
 def svg_for_pdf(svg: str) -> bytes:
     """Adapt a browser-oriented SVG to fpdf2's renderer.
 
@@ -345,9 +357,9 @@ class _PacketPDF(FPDF):
 
     def paragraph(self, text: str, size: float = 11, bold: bool = False, after: float = 4) -> None:
         self.style(size, bold)
-        self.multi_cell(
-            0, size * 0.5, self.text_for(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        text = self.text_for(text)
+        align = "R" if self.has_unicode_font and right_to_left(text) else "L"
+        self.multi_cell(0, size * 0.5, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(after)
 
     def heading(self, text: str, keep_with_next: float = 30) -> None:

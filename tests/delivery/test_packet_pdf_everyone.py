@@ -189,6 +189,11 @@ def test_titles_follow_the_seat(app, geography):
     assert last_name(van_hollen) == "Van Hollen"
 
 
+def test_right_to_left_paragraphs_are_detected():
+    assert packet_pdf.right_to_left("«مرحبا» hello") and packet_pdf.right_to_left("שלום")
+    assert not packet_pdf.right_to_left("Hello مرحبا") and not packet_pdf.right_to_left("2025")
+
+
 def test_address_lines():
     assert address_lines("511 Hart Senate Office Building Washington DC 20510") == [
         "511 Hart Senate Office Building", "Washington, DC 20510"]
