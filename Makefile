@@ -38,11 +38,15 @@ serve: $(STAMP)
 	$(FLASK) advocacy worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn -c python:advocacy.gunicorn_conf wsgi:app
 
-# Browser tests need Debian's Chromium; install it when we are root and it is missing.
+# Browser tests need Debian's Chromium; delivery packets need fonts for every script (DejaVu, Noto for
+# Arabic and Hebrew, Noto CJK) and their tests pdftotext. Install them when we are root and any is missing.
+PACKET_FONTS = /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf \
+  /usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null) \
-	  || echo "chromium not installed: browser tests will be skipped"; }
+	@{ command -v chromium && command -v pdftotext && ls $(PACKET_FONTS); } >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils \
+	    fonts-dejavu-core fonts-noto-core fonts-noto-cjk >/dev/null) \
+	  || echo "chromium, poppler-utils or packet fonts not installed: browser tests will be skipped"; }
 
 test: $(STAMP) browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)

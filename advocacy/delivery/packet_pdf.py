@@ -14,10 +14,14 @@ pages can be matched to their packet.
 Signers write in every language, so text is set in a Unicode TrueType font
 (DejaVu Sans, Debian package fonts-dejavu-core). Point
 :data:`UNICODE_FONT_FILES` elsewhere to use another font; extra fonts for
-scripts DejaVu lacks (such as CJK) are picked up from
-:data:`FALLBACK_FONT_FILES` when installed. Without a Unicode font the
-packet is still produced with the built-in Helvetica, and characters it
-cannot encode become "?".
+scripts DejaVu lacks or draws poorly (CJK, Arabic, Hebrew, symbols; Debian
+fonts-noto-core and fonts-noto-cjk, installed by ``make browser-deps``) are
+picked up from :data:`FALLBACK_FONT_FILES` when installed, and text is shaped
+with HarfBuzz (``uharfbuzz``) so Arabic letters join and right-to-left text
+reads in order. A character no font has (colour emoji: fpdf2 cannot draw
+bitmap glyphs) is printed as :data:`EMOJI_STAND_IN` or U+FFFD, never dropped
+silently. Without a Unicode font the packet is still produced with the
+built-in Helvetica, and characters it cannot encode become "?".
 """
 
 from __future__ import annotations
@@ -46,9 +50,16 @@ UNICODE_FONT_FILES: dict[str, str] = {
 #: (Debian: fonts-wqy-microhei, 1.6 MB, or fonts-noto-cjk cover Chinese,
 #: Japanese and Korean names). Only the glyphs used are embedded.
 FALLBACK_FONT_FILES: tuple[str, ...] = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansSymbols-Regular.ttf",
 )
+#: Printed for a run of emoji that no installed font can draw.
+EMOJI_STAND_IN = "[emoji]"
+REPLACEMENT_CHAR = "\ufffd"
 
 COMMENT_MAX_CHARS = 600
 NAME_MAX_CHARS = 120
@@ -85,6 +96,24 @@ class PacketDistrictRow:
 
 
 @dataclass(frozen=True)
+class PacketStateRow:
+    """A row of the whole-campaign table for senators."""
+
+    state: str  # "California"
+    senators: str  # "Sen. Alex Padilla, Sen. Adam B. Schiff"
+    count: int
+
+
+@dataclass(frozen=True)
+class PacketPlaceRow:
+    """A place the map cannot draw: a territory, a military post office, an unknown ZIP."""
+
+    code: str  # "PR", "AE", "??"
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
 class DeliveryPacket:
     campaign_title: str
     ask: str
@@ -100,6 +129,17 @@ class DeliveryPacket:
     verify_url: str
     map_svg: str | None = None  # e.g. from advocacy.delivery.map_svg.render_state_map
     notes: Sequence[str] = ()  # methodology notes, printed in the verification section
+    # A formal address, when known: "The Honorable Eleanor Holmes Norton", "Dear Delegate Norton:".
+    recipient_title: str | None = None  # "Senator", "Representative", "Delegate", "Resident Commissioner"
+    recipient_full_name: str | None = None
+    recipient_last_name: str | None = None
+    recipient_address: Sequence[str] = ()  # office address lines
+    # When given, constituents_count counts only signers whose ZIP lies wholly in the district, and
+    # these signed from ZIPs shared with other districts ("may live in this district").
+    shared_zip_count: int | None = None
+    senator_rows: Sequence[PacketStateRow] = ()  # per state, for the whole-campaign packet
+    unmapped_places: Sequence[PacketPlaceRow] = ()  # signers the map cannot show
+    list_count: int | None = None  # rows of the fingerprinted list (default: total_confirmed)
 
 
 def find_unicode_font(
@@ -125,7 +165,9 @@ def build_packet_pdf(
     pdf.cover_letter()
     if packet.map_svg:
         pdf.state_map(packet.map_svg)
+    pdf.unmapped_table()
     pdf.district_table()
+    pdf.senator_table()
     pdf.comments()
     pdf.verification()
     return bytes(pdf.output())
@@ -179,6 +221,52 @@ def _latin1_char(char: str) -> str:
     return base or "?"
 
 
+_EMOJI_PARTS = frozenset((0x200D, 0xFE0E, 0xFE0F, 0x20E3, *range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)))
+
+
+def visible_text(text: str, covered: frozenset[int] | set[int]) -> str:
+    """``text`` with every character no font covers made visible rather than silently dropped.
+
+    A run of emoji (with its joiners, variation selectors and skin tones) becomes
+    :data:`EMOJI_STAND_IN`; another missing symbol becomes U+FFFD (or "?" when even that is
+    missing); invisible format characters the fonts lack are left out.
+    """
+    out: list[str] = []
+    in_emoji = False
+    for char in text:
+        code = ord(char)
+        if code in _EMOJI_PARTS and (in_emoji or code not in covered):
+            continue  # joiners, selectors, skin tones: part of the emoji before, or invisible
+        if code in covered or char in "\n ":
+            out.append(char)
+            in_emoji = False
+            continue
+        category = unicodedata.category(char)
+        if category == "So" or 0x1F000 <= code <= 0x1FAFF:
+            if not in_emoji:
+                out.append(EMOJI_STAND_IN)
+            in_emoji = True
+            continue
+        in_emoji = False
+        if category.startswith("Z"):
+            out.append(" ")
+        elif category != "Cf":
+            out.append(REPLACEMENT_CHAR if ord(REPLACEMENT_CHAR) in covered else "?")
+    return "".join(out)
+
+
+def right_to_left(text: str) -> bool:
+    """Whether the first letter with a direction is right-to-left (Arabic, Hebrew): such a
+    paragraph is set flush right, as its readers expect."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
+
+
 def svg_for_pdf(svg: str) -> bytes:
     """Adapt a browser-oriented SVG to fpdf2's renderer.
 
@@ -205,6 +293,10 @@ class _PacketPDF(FPDF):
         if unicode_font:
             self._load_fonts(unicode_font)
         self.text_family = _UNICODE_FAMILY if self.has_unicode_font else _CORE_FAMILY
+        self.covered: frozenset[int] = frozenset()
+        if unicode_font:
+            self.covered = frozenset().union(
+                *(getattr(font, "cmap", None) or () for font in self.fonts.values()))
         self.add_page()
 
     # -- setup ---------------------------------------------------------------
@@ -238,11 +330,17 @@ class _PacketPDF(FPDF):
                 fallbacks.append(family)
         if fallbacks:
             self.set_fallback_fonts(fallbacks, exact_match=False)
+        try:
+            self.set_text_shaping(True)  # needs uharfbuzz: joined Arabic, ordered right-to-left text
+        except Exception:  # fpdf2 raises FPDFException without it; unshaped text is still legible
+            logger.warning("delivery packet: text shaping unavailable (install uharfbuzz)", exc_info=True)
 
     def text_for(self, text: str) -> str:
         """Text safe for the current font: Unicode as-is, else Latin-1 only."""
         text = clean_text(text)
-        return text if self.has_unicode_font else to_latin1(text)
+        if not self.has_unicode_font:
+            return to_latin1(text)
+        return visible_text(text, self.covered) if self.covered else text
 
     def style(self, size: float, bold: bool = False, grey: bool = False) -> None:
         self.set_font(self.text_family, "B" if bold else "", size)
@@ -260,9 +358,9 @@ class _PacketPDF(FPDF):
 
     def paragraph(self, text: str, size: float = 11, bold: bool = False, after: float = 4) -> None:
         self.style(size, bold)
-        self.multi_cell(
-            0, size * 0.5, self.text_for(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        text = self.text_for(text)
+        align = "R" if self.has_unicode_font and right_to_left(text) else "L"
+        self.multi_cell(0, size * 0.5, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(after)
 
     def heading(self, text: str, keep_with_next: float = 30) -> None:
@@ -280,7 +378,16 @@ class _PacketPDF(FPDF):
         packet = self.packet
         self.paragraph(packet.organisation, size=13, bold=True, after=1)
         self.paragraph(format_date(packet.generated_at), after=8)
-        if packet.recipient_name:
+        if packet.recipient_full_name and packet.recipient_title:
+            self.paragraph(f"The Honorable {packet.recipient_full_name}", after=0)
+            if packet.recipient_role:
+                self.paragraph(packet.recipient_role, after=0)
+            for line in packet.recipient_address:
+                self.paragraph(line, after=0)
+            self.ln(8)
+            last = packet.recipient_last_name or packet.recipient_full_name
+            self.paragraph(f"Dear {packet.recipient_title} {last}:")
+        elif packet.recipient_name:
             self.paragraph(packet.recipient_name, after=0)
             if packet.recipient_role:
                 self.paragraph(packet.recipient_role, after=0)
@@ -307,8 +414,13 @@ class _PacketPDF(FPDF):
         total = plural(packet.total_confirmed, "person", "people")
         if packet.recipient_name and packet.constituents_count is not None:
             constituents = plural(packet.constituents_count, "constituent", "constituents")
+            shared = ""
+            if packet.shared_zip_count:
+                people = plural(packet.shared_zip_count, "person", "people")
+                shared = (f" a further {people} signed from ZIP codes shared with other districts "
+                          "and may live in this district;")
             return (
-                f"{constituents} of {packet.recipient_name} signed this petition; "
+                f"{constituents} of {packet.recipient_name} signed this petition;{shared} "
                 f"{total} signed in total."
             )
         return f"{total} signed this petition in total."
@@ -326,6 +438,39 @@ class _PacketPDF(FPDF):
         # Without y, fpdf2 places the image at the cursor and moves below it.
         self.image(io.BytesIO(data), x=self.l_margin, w=self.epw, alt_text="Map of signers by state")
         self.ln(6)
+
+    def unmapped_table(self) -> None:
+        """Signers the map cannot draw (territories, military mail, unknown ZIPs), in a table."""
+        rows = self.packet.unmapped_places
+        if not rows:
+            return
+        if self.packet.map_svg:
+            self.paragraph("Not shown on the map:", size=11, bold=True, after=2)
+        else:
+            self.heading("Signers outside the 50 states and DC")
+        self._table(("Code", "Place", "Signers"), (14, 62, 24), ("LEFT", "LEFT", "RIGHT"),
+                    [(row.code, row.name, f"{row.count:,}") for row in rows])
+
+    def senator_table(self) -> None:
+        rows = self.packet.senator_rows
+        if not rows:
+            return
+        self.heading("Signers by state, for senators")
+        self._table(("State", "Senators", "Signers"), (26, 56, 18), ("LEFT", "LEFT", "RIGHT"),
+                    [(row.state, row.senators, f"{row.count:,}") for row in rows])
+
+    def _table(self, headings: Sequence[str], widths: Sequence[int], align: Sequence[str],
+               rows: Sequence[Sequence[str]]) -> None:
+        self.style(9.5)
+        with self.table(
+            col_widths=tuple(widths), text_align=tuple(align),
+            headings_style=FontFace(emphasis="BOLD", fill_color=(225, 230, 238)),
+            repeat_headings=1, line_height=5.2, padding=(1.2, 1.8), width=self.epw,
+        ) as table:
+            table.row(list(headings))
+            for row in rows:
+                table.row([self.text_for(cell) for cell in row])
+        self.ln(4)
 
     def district_table(self) -> None:
         rows = self.packet.district_rows
@@ -381,19 +526,25 @@ class _PacketPDF(FPDF):
 
     def verification(self) -> None:
         packet = self.packet
-        self.heading("How to verify this packet", keep_with_next=60)
-        self.paragraph(
+        listed = packet.total_confirmed if packet.list_count is None else packet.list_count
+        intro = (
             f"This packet was produced from a list of "
-            f"{plural(packet.total_confirmed, 'confirmed signature', 'confirmed signatures')}. "
+            f"{plural(listed, 'confirmed signature', 'confirmed signatures')}. "
             "The SHA-256 fingerprint of that list is:"
         )
+        # Keep the section on one page when it fits on one: a page break inside it would leave a
+        # last page holding a note or two and the footer.
+        notes = [f"- {note}" for note in packet.notes]
+        needed = 13 + 6 + 10 + 12 + sum(self._text_height(t, 11) for t in (intro, _VERIFY_EXPLAINED))
+        needed += sum(self._text_height(t, 10) + 1.5 for t in notes) + (6.5 if notes else 0)
+        if needed < self.eph - 10 and self.will_page_break(needed):
+            self.add_page()
+        self.heading("How to verify this packet", keep_with_next=60)
+        self.paragraph(intro)
         self.style(9.5, bold=True)
         self.multi_cell(0, 6, packet.signature_list_sha256, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(4)
-        self.paragraph(
-            "The address below shows the fingerprint of the signature list and how it is "
-            "computed. If both fingerprints match, this packet was produced from that list."
-        )
+        self.paragraph(_VERIFY_EXPLAINED)
         self.style(11)
         self.set_text_color(0, 60, 160)
         url = self.text_for(packet.verify_url)
@@ -402,8 +553,20 @@ class _PacketPDF(FPDF):
         self.ln(4)
         if packet.notes:
             self.paragraph("Notes", size=11, bold=True, after=1)
-            for note in packet.notes:
-                self.paragraph(f"- {note}", size=10, after=1.5)
+            for note in notes:
+                self.paragraph(note, size=10, after=1.5)
+
+    def _text_height(self, text: str, size: float) -> float:
+        self.style(size)
+        lines = self.multi_cell(0, size * 0.5, self.text_for(text), align="L", dry_run=True,
+                                output=MethodReturnValue.LINES)
+        return size * 0.5 * len(lines) + 4
+
+
+_VERIFY_EXPLAINED = (
+    "The address below shows the fingerprint of the signature list and how it is "
+    "computed. If both fingerprints match, this packet was produced from that list."
+)
 
 
 def _svg_renders(data: bytes, width: float) -> bool:

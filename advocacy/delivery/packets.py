@@ -13,7 +13,7 @@ from ..audit.service import record
 from ..campaigns.models import Campaign, join_codes
 from ..database import transaction, utcnow
 from ..extensions import db
-from ..geography.models import Legislator, district_label
+from ..geography.models import Legislator
 from ..geography.service import parse_label
 from ..signatures.models import Signature
 from ..tokens import find_token, is_expired, issue_token, new_token
@@ -21,8 +21,9 @@ from ..urls import external_url
 from .exports import constituents_filter, csv_chunks, listed_signatures
 from .map_svg import render_state_map
 from .models import DeliveryPacketRecord, DeliveryToken
+from .packet_data import packet_details
 from .packet_pdf import DeliveryPacket, PacketComment, PacketDistrictRow, build_packet_pdf
-from .tallies import MULTI_DISTRICT_RULE, district_entries, state_counts, state_name
+from .tallies import MULTI_DISTRICT_RULE, district_entries, state_counts
 
 OFFICE_LINK_LIFETIME = timedelta(days=730)  # offices work through their mail slowly
 
@@ -90,12 +91,6 @@ def recipient(bioguide_id: str | None) -> Legislator | None:
     return member
 
 
-def _role(member: Legislator) -> str:
-    if member.chamber == "senate":
-        return f"U.S. Senator, {state_name(member.state)}"
-    return f"U.S. Representative, {district_label(member.state, member.district)}"
-
-
 def _district_rows(campaign, member) -> list[PacketDistrictRow]:
     rows = []
     for entry in district_entries(campaign):
@@ -140,17 +135,21 @@ def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> t
         .where(Signature.campaign_id == campaign.id, Signature.status == "confirmed",
                Signature.confirmed_at <= generated_at))
     audience = None if member or not campaign.is_targeted else campaign.target_audience(article=False)
-    constituents = frozen.count if member is not None or campaign.targeted_states() else None
+    states = state_counts(campaign)
+    details = packet_details(campaign, member, generated_at, states)
+    if member is None and campaign.targeted_states():
+        details["constituents_count"] = frozen.count  # the signers in the targeted states
+    if member is None and campaign.target_chamber == "house":
+        details["senator_rows"] = []  # the senators are not addressed
     office_raw, _digest = new_token()
     office_url = external_url("delivery.office", token=office_raw)
     packet = DeliveryPacket(
         campaign_title=campaign.title, ask=campaign.ask, organisation=current_app.config["ORGANISATION_NAME"],
         recipient_name=f"{member.title} {member.name}" if member else audience,
-        recipient_role=_role(member) if member else None,
-        generated_at=generated_at, total_confirmed=total, constituents_count=constituents,
+        generated_at=generated_at, total_confirmed=total, list_count=frozen.count,
         district_rows=_district_rows(campaign, member), comments=_comments(campaign, member, generated_at),
         signature_list_sha256=sha, verify_url=external_url("delivery.verify", sha256=sha),
-        map_svg=render_state_map(state_counts(campaign), title="Signers by state"),
+        map_svg=render_state_map(states, title="Signers by state"),
         notes=(MULTI_DISTRICT_RULE,
                (f"The signature list is a CSV file (UTF-8) of the {frozen.count:,} confirmed signatures, up to "
                 f"{generated_at:%Y-%m-%d %H:%M:%S} UTC, of "
@@ -163,6 +162,7 @@ def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> t
                f"This office's private link to download this packet and the signature list: {office_url}",
                "Names appear with comments only where the signer agreed to show them; emails only where "
                "the signer agreed to share them."),
+        **details,
     )
     pdf = build_packet_pdf(packet)
     with transaction():

@@ -40,7 +40,28 @@ class Legislator(db.Model):
 
     @property
     def title(self) -> str:
-        return "Sen." if self.chamber == "senate" else "Rep."
+        """The short form before a name: "Sen.", "Rep.", "Del." or "Res. Comm."."""
+        return SHORT_TITLES[self.office]
+
+    @property
+    def office(self) -> str:
+        """"Senator", "Representative", "Delegate" (DC and four territories) or "Resident Commissioner" (PR)."""
+        return office_title(self.chamber, self.state)
+
+
+#: House seats whose holder is not a "Representative": non-voting members of the House.
+DELEGATE_AREAS = frozenset({"DC", "VI", "GU", "AS", "MP"})
+RESIDENT_COMMISSIONER_AREAS = frozenset({"PR"})
+SHORT_TITLES = {"Senator": "Sen.", "Representative": "Rep.", "Delegate": "Del.",
+                "Resident Commissioner": "Res. Comm."}
+
+
+def office_title(chamber: str, state: str) -> str:
+    if chamber == "senate":
+        return "Senator"
+    if state in RESIDENT_COMMISSIONER_AREAS:
+        return "Resident Commissioner"
+    return "Delegate" if state in DELEGATE_AREAS else "Representative"
 
 
 def district_label(state: str, district: int | None) -> str:

@@ -216,6 +216,24 @@ def _legislator_rows(path: Path) -> list[dict]:
     return rows
 
 
+@lru_cache(maxsize=1)
+def last_names() -> dict[str, str]:
+    """bioguide_id -> last name ("Van Hollen", "Hernández Rivera") from the lawmaker CSV, for
+    formal salutations; the table stores only the full name."""
+    with (DATA_DIR / "legislators-current.csv").open(newline="", encoding="utf-8") as f:
+        return {r["bioguide_id"]: r["last_name"].strip() for r in csv.DictReader(f) if r["last_name"].strip()}
+
+
+def last_name(member: Legislator) -> str:
+    """The member's last name; the last word of the full name (without "Jr." etc.) when unknown."""
+    known = last_names().get(member.bioguide_id)
+    if known:
+        return known
+    words = [w for w in member.name.replace(",", " ").split()
+             if w.rstrip(".").lower() not in {"jr", "sr", "ii", "iii", "iv"}]
+    return words[-1] if words else member.name
+
+
 def _zip_rows(path: Path) -> list[dict]:
     with path.open(newline="", encoding="utf-8") as f:
         pairs = {(r["zcta"].zfill(5), r["state_abbr"], int(r["cd"])) for r in csv.DictReader(f)}
@@ -243,3 +261,4 @@ def forget_places() -> None:
     """Drop this process's remembered ZIP places and members (after the data changes)."""
     _resolve_zip.cache_clear()
     members_by_seat.cache_clear()
+    last_names.cache_clear()
