@@ -6,12 +6,24 @@ check constraint listing its purposes.
 """
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import utcnow
 from .extensions import db
+
+
+class LinkToken:
+    """The columns every token table shares (a declarative mixin); each table adds its owner column
+    and `one_of("purpose", ...)` for its purposes."""
+
+    purpose: Mapped[str] = mapped_column(sa.String(10))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
 
 def new_token() -> tuple[str, str]:

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import one_of, utcnow
 from ..extensions import db
+from ..tokens import LinkToken
 
 ROLES = ("admin", "organiser")
 ACCOUNT_TOKEN_PURPOSES = ("invite", "reset")
@@ -55,18 +56,13 @@ class CampaignMember(db.Model):
     added_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
 
-class AccountToken(db.Model):
+class AccountToken(LinkToken, db.Model):
     """A single-use, expiring link for setting a password ("invite" or "reset"); only its SHA-256 is stored."""
 
     __tablename__ = "account_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(sa.String(10))
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
-    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
     user = relationship("User")
 

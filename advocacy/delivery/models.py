@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import BigId, one_of, utcnow
 from ..extensions import db
+from ..tokens import LinkToken
 
 
 class DeliveryPacketRecord(db.Model):
@@ -37,7 +38,7 @@ class DeliveryPacketRecord(db.Model):
 DELIVERY_TOKEN_PURPOSES = ("office",)
 
 
-class DeliveryToken(db.Model):
+class DeliveryToken(LinkToken, db.Model):
     """The private link of a delivery for the office that receives it (tokens.py; hash only).
     `used_at`: when the office first opened it."""
 
@@ -45,11 +46,6 @@ class DeliveryToken(db.Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     packet_id: Mapped[int] = mapped_column(sa.ForeignKey("delivery_packets.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(sa.String(10))
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
-    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
     packet = relationship("DeliveryPacketRecord")
 

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import BigId, one_of, utcnow
 from ..extensions import db
+from ..tokens import LinkToken
 
 # Only `confirmed` counts. `held`: confirmed by the signer but signed over a soft rate limit, so it
 # waits for an organiser to release it (see HOLD_REASONS). `invalidated` is set by organisers'
@@ -73,7 +74,7 @@ class Signature(db.Model):
         return f"<Signature {self.id} {self.status}>"
 
 
-class SignatureToken(db.Model):
+class SignatureToken(LinkToken, db.Model):
     """A single-purpose link token; only its SHA-256 is stored."""
 
     __tablename__ = "signature_tokens"
@@ -82,11 +83,6 @@ class SignatureToken(db.Model):
     signature_id: Mapped[int] = mapped_column(
         sa.ForeignKey("signatures.id", ondelete="CASCADE"), index=True
     )
-    purpose: Mapped[str] = mapped_column(sa.String(10))
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
-    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
     signature = relationship("Signature")
 
