@@ -84,3 +84,48 @@ def anonymise_due_command():
     report = anonymise_due()
     click.echo(f"Anonymised {report.signatures} signature(s) in {report.batches} batch(es), "
                f"{report.donations} donation email(s); deleted {report.mails} old mail(s).")
+
+
+@advocacy_cli.command("bounce-server")
+@click.option("--host", default=None, help="Address to listen on (default BOUNCE_SERVER_HOST).")
+@click.option("--port", default=None, type=int, help="Port to listen on (default BOUNCE_SERVER_PORT).")
+def bounce_server_command(host, port):
+    """Receive bounces, complaints (ARF) and List-Unsubscribe mails over SMTP until stopped.
+
+    Point the MX of BOUNCE_DOMAIN (or a transport of your mail server) here."""
+    import signal
+    import threading
+
+    from aiosmtpd.controller import Controller
+    from flask import current_app
+
+    from .mail.feedback import InboundHandler
+    from .updates.service import unsubscribe_signature
+
+    cfg = current_app.config
+    handler = InboundHandler(current_app._get_current_object(), on_unsubscribe=unsubscribe_signature)
+    controller = Controller(handler, hostname=host or cfg["BOUNCE_SERVER_HOST"],
+                            port=port or cfg["BOUNCE_SERVER_PORT"], enable_SMTPUTF8=True)
+    controller.start()
+    click.echo(f"Bounce server listening on {controller.hostname}:{controller.port}")
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        stop.wait()
+    finally:
+        controller.stop()
+
+
+@advocacy_cli.command("read-report")
+@click.option("--recipient", "recipients", multiple=True, help="Envelope recipient (a VERP address).")
+def read_report_command(recipients):
+    """Act on one bounce, complaint or unsubscribe mail read from standard input (for a mail server's
+    pipe transport, e.g. Postfix `bounces unix - n n - - pipe ... flask advocacy read-report
+    --recipient ${recipient}`)."""
+    from .mail.feedback import handle_report
+    from .updates.service import unsubscribe_signature
+
+    outcome = handle_report(sys.stdin.buffer.read(), list(recipients), unsubscribe_signature)
+    click.echo(f"{outcome.action}" + (f" (outbox {outcome.outbox_id})" if outcome.outbox_id else "")
+               + (f": {outcome.detail}" if outcome.detail else ""))

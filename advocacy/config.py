@@ -48,6 +48,21 @@ class Config:
     SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 15)
     MAIL_FROM = os.environ.get("MAIL_FROM") or "Advocacy <no-reply@localhost>"
     MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 12)
+    # Mail headers and deliverability (README, "Mail that arrives"). Message-IDs use MAIL_DOMAIN
+    # (default: MAIL_FROM's domain). Bounces go to a per-message return path (VERP) built on
+    # MAIL_RETURN_PATH (default bounces@BOUNCE_DOMAIN); unset, bounces go to MAIL_FROM and are not read.
+    MAIL_DOMAIN = os.environ.get("MAIL_DOMAIN") or None
+    BOUNCE_DOMAIN = os.environ.get("BOUNCE_DOMAIN") or None
+    MAIL_RETURN_PATH = os.environ.get("MAIL_RETURN_PATH") or None
+    # `flask advocacy bounce-server` listens here for bounces, complaints and unsubscribe mails.
+    BOUNCE_SERVER_HOST = os.environ.get("BOUNCE_SERVER_HOST") or "127.0.0.1"
+    BOUNCE_SERVER_PORT = _env_int("BOUNCE_SERVER_PORT", 2525)
+    # Does the relay carry addresses with non-ASCII characters before the @? auto (ask it), on, off.
+    SMTP_UTF8 = os.environ.get("SMTP_UTF8") or "auto"
+    # Optional DKIM signing, for relays that do not sign: a PEM private key file, selector, domain.
+    DKIM_PRIVATE_KEY = os.environ.get("DKIM_PRIVATE_KEY") or None
+    DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR") or None
+    DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN") or None
 
     CONFIRM_TOKEN_DAYS = 7
     REMOVE_TOKEN_DAYS = 365

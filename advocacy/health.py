@@ -3,6 +3,9 @@
 200 with `{"database": "ok", "redis": "ok" | "not configured"}` when both answer; 503 (with "error"
 in place of "ok") when either does not. No login, no rate limit, never cached. The answer says
 nothing more than that (no versions, hosts or error texts), so it is safe to leave public.
+
+`GET /metrics`: the mail queue's depth and the age of its oldest message, in Prometheus' text
+format, for alerting when mail stops going out (no personal data; no login, never cached).
 """
 import logging
 
@@ -10,6 +13,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
 from .extensions import db, limiter
+from .mail.service import queue_stats
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -53,3 +57,18 @@ def healthz():
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/metrics")
+@limiter.exempt
+def metrics():
+    queue = queue_stats()
+    body = (
+        "# HELP advocacy_mail_queue_depth Messages waiting in the outbox to be sent.\n"
+        "# TYPE advocacy_mail_queue_depth gauge\n"
+        f"advocacy_mail_queue_depth {queue['depth']}\n"
+        "# HELP advocacy_mail_queue_oldest_age_seconds Age of the oldest message waiting to be sent.\n"
+        "# TYPE advocacy_mail_queue_oldest_age_seconds gauge\n"
+        f"advocacy_mail_queue_oldest_age_seconds {queue['oldest_age_seconds']}\n"
+    )
+    return body, 200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store"}

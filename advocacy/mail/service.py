@@ -1,13 +1,24 @@
-"""Outbox: queue mail inside the caller's transaction; the worker sends it with retries."""
+"""Outbox: queue mail inside the caller's transaction; the worker sends it with retries.
+
+Every message leaves with Message-ID and Date, its own return path (VERP, when MAIL_RETURN_PATH or
+BOUNCE_DOMAIN is set) so a bounce names the message it is about, optional DKIM signing, and
+SMTPUTF8 when the address needs it and the relay offers it. Addresses on the suppression list
+(hard bounces, complaints: mail/feedback.py) get no mail: queued messages to them are marked
+suppressed, and the sender checks again before sending."""
+import hashlib
+import hmac
 import logging
 import random
 import re
 import smtplib
 import sys
+import time
 import unicodedata
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email import policy
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -15,7 +26,9 @@ from flask_babel import force_locale
 
 from ..database import is_postgres, transaction, utcnow
 from ..extensions import db
-from .models import OutboxMessage
+from .addresses import ascii_address, canonical_email, needs_smtputf8, verp_address
+from .models import OutboxMessage, SuppressedAddress
+from .suppression import record_feedback
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +36,14 @@ LEASE = timedelta(minutes=2)  # a message being sent is invisible to other worke
 MAX_BACKOFF = timedelta(hours=2)
 SUBJECT_MAX = 200  # OutboxMessage.subject
 _SUBJECT_SPACE = re.compile(r"\s+")
+ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058's List-Unsubscribe-Post value
+# DKIM covers these (when present); signing them twice over keeps anyone from adding a second one.
+DKIM_HEADERS = [b"From", b"To", b"Subject", b"Date", b"Message-ID", b"MIME-Version", b"Content-Type",
+                b"List-Unsubscribe", b"List-Unsubscribe-Post"]
+SMTPUTF8_PROBE_SECONDS = 600  # how long a probe of the relay's SMTPUTF8 is trusted
+SUPPRESSED_NOTE = "not sent: the address is on the suppression list (hard bounce or complaint)"
+NO_SMTPUTF8 = ("the relay does not offer SMTPUTF8, which an address with non-ASCII characters before "
+               "the @ needs")
 
 
 def clean_subject(subject) -> str:
@@ -33,11 +54,33 @@ def clean_subject(subject) -> str:
     return _SUBJECT_SPACE.sub(" ", text).strip()[:SUBJECT_MAX]
 
 
-def queue_mail(to: str, template: str, subject: str, locale: str = "en", **context) -> OutboxMessage:
+def _suppressed_sql(to: str):
+    return sa.exists().where(SuppressedAddress.email_canonical == canonical_email(to))
+
+
+def _queued_status(to: str):
+    """SQL for a new message's status: "suppressed" when the address is on the list, else "queued".
+    Computed inside the INSERT, so queueing costs no extra round trip."""
+    return sa.case((_suppressed_sql(to), "suppressed"), else_="queued")
+
+
+def _queued_note(to: str):
+    return sa.case((_suppressed_sql(to), SUPPRESSED_NOTE), else_=sa.null())
+
+
+def one_click_headers(unsubscribe_url: str) -> dict:
+    """List-Unsubscribe (RFC 2369) with one-click (RFC 8058) for mail to many signers; the sender
+    adds a mailto: address when inbound mail is set up (MAIL_RETURN_PATH)."""
+    return {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": ONE_CLICK}
+
+
+def queue_mail(to: str, template: str, subject: str, locale: str = "en", *, headers: dict | None = None,
+               campaign_id: int | None = None, signature_id: int | None = None, **context) -> OutboxMessage:
     """Render templates/email/<template>.txt/.html and add the message to the session.
 
     The caller's transaction commits it together with the change it reports, so a crash
-    cannot leave a signature without its confirmation mail.
+    cannot leave a signature without its confirmation mail. `campaign_id` and `signature_id` say
+    what it is about (the dashboard's mail health; a bounced confirmation shown to organisers).
     """
     with force_locale(locale):
         text = render_template(f"email/{template}.txt", **context)
@@ -45,20 +88,23 @@ def queue_mail(to: str, template: str, subject: str, locale: str = "en", **conte
         subject = clean_subject(subject)
     message = OutboxMessage(
         to_address=to, subject=subject, body_text=text, body_html=html, kind=template,
-        next_attempt_at=utcnow(),
+        next_attempt_at=utcnow(), headers=headers, campaign_id=campaign_id, signature_id=signature_id,
+        status=_queued_status(to), last_error=_queued_note(to),
     )
     db.session.add(message)
     return message
 
 
-def queue_mail_unrendered(to: str, template: str, subject, locale: str, context: dict) -> None:
+def queue_mail_unrendered(to: str, template: str, subject, locale: str, context: dict, *,
+                          campaign_id: int | None = None, signature_id: int | None = None) -> None:
     """Like queue_mail, but the worker renders the templates (from `context`, plain JSON values), so a
     request on a hot path (signing) spends no time on them. One INSERT, no ORM object."""
     with force_locale(locale):
         subject = clean_subject(subject)
     db.session.execute(OutboxMessage.__table__.insert().values(
         to_address=to, subject=subject, body_text=None, body_html=None, context=context, locale=locale,
-        kind=template, status="queued", attempts=0, next_attempt_at=utcnow(), created_at=utcnow()))
+        kind=template, status=_queued_status(to), last_error=_queued_note(to), attempts=0,
+        next_attempt_at=utcnow(), created_at=utcnow(), campaign_id=campaign_id, signature_id=signature_id))
 
 
 def _render(message: OutboxMessage) -> tuple[str, str | None]:
@@ -93,12 +139,64 @@ def _claim_due(limit: int) -> list[OutboxMessage]:
     return messages
 
 
+# --- building -------------------------------------------------------------------------------
+
+def mail_domain() -> str:
+    """The domain of Message-IDs: MAIL_DOMAIN, else MAIL_FROM's domain."""
+    configured = current_app.config.get("MAIL_DOMAIN")
+    return configured or parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+
+
+def return_path_base() -> str | None:
+    """The address bounces go to (VERP adds +<id>-<hmac> to it), or None when not set up."""
+    cfg = current_app.config
+    if cfg.get("MAIL_RETURN_PATH"):
+        return cfg["MAIL_RETURN_PATH"]
+    if cfg.get("BOUNCE_DOMAIN"):
+        return f"bounces@{cfg['BOUNCE_DOMAIN']}"
+    return None
+
+
+def _message_id_mark(outbox_id: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"advocacy message-id {outbox_id}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def message_id(outbox_id: int) -> str:
+    """<outbox-42.<hmac>@domain>: a complaint quoting it names its message, and cannot be forged."""
+    return f"<outbox-{outbox_id}.{_message_id_mark(outbox_id)}@{mail_domain()}>"
+
+
+_MESSAGE_ID = re.compile(r"<outbox-([0-9]{1,19})\.([0-9a-f]{16})@")
+
+
+def outbox_id_from_message_id(value: str) -> int | None:
+    match = _MESSAGE_ID.search(value or "")
+    if match and hmac.compare_digest(match[2], _message_id_mark(int(match[1]))):
+        return int(match[1])
+    return None
+
+
+def envelope_sender(message: OutboxMessage) -> str:
+    base = return_path_base()
+    if base:
+        return verp_address(base, "bounces", message.id, current_app.config["SECRET_KEY"])
+    return parseaddr(current_app.config["MAIL_FROM"])[1]
+
+
 def _build(message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
-    email["To"] = message.to_address
+    email["To"] = ascii_address(message.to_address)
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    email["Date"] = format_datetime(datetime.now(UTC))
+    email["Message-ID"] = message_id(message.id)
+    headers = dict(message.headers or {})
+    if "List-Unsubscribe" in headers and (base := return_path_base()):
+        mailto = verp_address(base, "unsubscribe", message.id, current_app.config["SECRET_KEY"])
+        headers["List-Unsubscribe"] += f", <mailto:{mailto}?subject=unsubscribe>"
+    for name, value in headers.items():
+        email[name] = value
     text, html = _render(message)
     email.set_content(text)
     if html:
@@ -106,10 +204,38 @@ def _build(message: OutboxMessage) -> EmailMessage:
     return email
 
 
+def _dkim_key(path: str) -> bytes:
+    cache = current_app.extensions.setdefault("dkim_keys", {})
+    if path not in cache:
+        cache[path] = Path(path).read_bytes()
+    return cache[path]
+
+
+def serialise(email: EmailMessage, utf8: bool) -> bytes:
+    """The bytes sent: CRLF lines, UTF-8 headers only for an SMTPUTF8 transaction, and a
+    DKIM-Signature first when DKIM_PRIVATE_KEY, DKIM_SELECTOR and DKIM_DOMAIN are set."""
+    data = email.as_bytes(policy=policy.SMTPUTF8 if utf8 else policy.SMTP)
+    cfg = current_app.config
+    if cfg.get("DKIM_PRIVATE_KEY") and cfg.get("DKIM_SELECTOR") and cfg.get("DKIM_DOMAIN"):
+        import dkim
+
+        present = [name for name in DKIM_HEADERS if email[name.decode()] is not None]
+        signature = dkim.sign(data, cfg["DKIM_SELECTOR"].encode(), cfg["DKIM_DOMAIN"].encode(),
+                              _dkim_key(cfg["DKIM_PRIVATE_KEY"]), include_headers=present)
+        data = signature + data
+    return data
+
+
+# --- transports -----------------------------------------------------------------------------
+
+class NoSmtpUtf8(Exception):
+    """The address needs SMTPUTF8 and the relay does not offer it: retrying cannot help."""
+
+
 class ConsoleTransport:
     """No SMTP configured: print the mail so a developer can click its links."""
 
-    def send(self, email: EmailMessage):
+    def send(self, email: EmailMessage, data: bytes, sender: str, utf8: bool):
         body = email.get_body(("plain",)).get_content()
         sys.stdout.write(
             f"\n----- mail to {email['To']} -----\nSubject: {email['Subject']}\n\n{body}\n"
@@ -121,23 +247,37 @@ class ConsoleTransport:
         pass
 
 
+def _connect(cfg, timeout=None) -> smtplib.SMTP:
+    connection = smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=timeout or cfg["SMTP_TIMEOUT"])
+    if cfg["SMTP_STARTTLS"]:
+        connection.starttls()
+    connection.ehlo_or_helo_if_needed()
+    return connection
+
+
 class SmtpTransport:
     def __init__(self, config):
         self.config = config
         self.connection = None
 
-    def send(self, email: EmailMessage):
+    def send(self, email: EmailMessage, data: bytes, sender: str, utf8: bool):
         if self.connection is None:
             cfg = self.config
-            self.connection = smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT"])
-            if cfg["SMTP_STARTTLS"]:
-                self.connection.starttls()
+            self.connection = _connect(cfg)
             if cfg["SMTP_USERNAME"]:
                 self.connection.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
+        options = []
+        if utf8:
+            if not self.connection.has_extn("smtputf8"):
+                raise NoSmtpUtf8(NO_SMTPUTF8)
+            options = ["SMTPUTF8", "BODY=8BITMIME"]
         try:
-            self.connection.send_message(email)
+            self.connection.sendmail(sender, [email["To"]], data, mail_options=options)
         except (smtplib.SMTPServerDisconnected, OSError):
             self.close()
+            raise
+        except smtplib.SMTPRecipientsRefused:
+            self.connection.rset()
             raise
 
     def close(self):
@@ -153,6 +293,40 @@ def transport_for(config):
     return SmtpTransport(config) if config["SMTP_HOST"] else ConsoleTransport()
 
 
+def relay_offers_smtputf8() -> bool:
+    """Can our mail reach an address with non-ASCII characters before the @?
+
+    SMTP_UTF8=on/off says so; "auto" (the default) asks the relay (EHLO) and trusts the answer for
+    SMTPUTF8_PROBE_SECONDS. Without a relay (mail printed) or when the relay cannot be reached, the
+    answer is yes: an outage must not turn signers away (the sender still fails fast later)."""
+    cfg = current_app.config
+    setting = str(cfg.get("SMTP_UTF8") or "auto").lower()
+    if setting in ("on", "true", "1", "yes"):
+        return True
+    if setting in ("off", "false", "0", "no"):
+        return False
+    if not cfg["SMTP_HOST"]:
+        return True
+    cache = current_app.extensions.setdefault("smtputf8_probe", {})
+    key = (cfg["SMTP_HOST"], cfg["SMTP_PORT"])
+    checked = cache.get(key)
+    if checked and time.monotonic() - checked[0] < SMTPUTF8_PROBE_SECONDS:
+        return checked[1]
+    try:
+        connection = _connect(cfg, timeout=min(cfg["SMTP_TIMEOUT"], 5))
+        try:
+            offered = bool(connection.has_extn("smtputf8"))
+        finally:
+            connection.quit()
+    except (smtplib.SMTPException, OSError) as exc:
+        log.warning("could not ask the relay whether it offers SMTPUTF8: %s", exc)
+        return True
+    cache[key] = (time.monotonic(), offered)
+    return offered
+
+
+# --- sending --------------------------------------------------------------------------------
+
 def _give_up(message: OutboxMessage, exc: Exception, why: str) -> None:
     """A message that can never go out fails alone: dead at once, with the reason."""
     with transaction():
@@ -162,9 +336,24 @@ def _give_up(message: OutboxMessage, exc: Exception, why: str) -> None:
     log.error("mail %s to %s %s, given up: %s", message.id, message.to_address, why, exc)
 
 
+def _refused_for_good(exc: smtplib.SMTPRecipientsRefused) -> tuple[int, bytes] | None:
+    """The relay's answer when it refused the recipient permanently (5xx), else None."""
+    for code, text in exc.recipients.values():
+        if 500 <= code < 600:
+            return code, text
+    return None
+
+
+def _suppressed_among(messages: list[OutboxMessage]) -> set[str]:
+    canonical = {canonical_email(m.to_address) for m in messages}
+    return set(db.session.scalars(
+        sa.select(SuppressedAddress.email_canonical).where(SuppressedAddress.email_canonical.in_(canonical))))
+
+
 def send_due(limit: int = 50) -> tuple[int, int]:
     """Send due messages; returns (sent, failed). Failures are retried later with backoff;
     a message that cannot be built (or encoded) is marked dead at once and holds back no other.
+    A message to a suppressed address is marked suppressed and not sent (counted in neither).
 
     Delivery is at-least-once: a crash between sending and recording it sends that mail again.
     """
@@ -175,9 +364,18 @@ def send_due(limit: int = 50) -> tuple[int, int]:
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     sent = failed = 0
     try:
+        suppressed = _suppressed_among(messages)
         for message in messages:
+            if canonical_email(message.to_address) in suppressed:
+                with transaction():
+                    message.status = "suppressed"
+                    message.last_error = SUPPRESSED_NOTE
+                continue
             try:
                 email = _build(message)
+                utf8 = needs_smtputf8(message.to_address)
+                data = serialise(email, utf8)
+                sender = envelope_sender(message)
             except sa.exc.SQLAlchemyError:
                 raise
             except Exception as exc:  # it would fail the same way every time
@@ -185,20 +383,21 @@ def send_due(limit: int = 50) -> tuple[int, int]:
                 _give_up(message, exc, "cannot be built")
                 continue
             try:
-                transport.send(email)
+                transport.send(email, data, sender, utf8)
+            except NoSmtpUtf8 as exc:
+                failed += 1
+                _give_up(message, exc, "cannot be sent")
+            except smtplib.SMTPRecipientsRefused as exc:
+                failed += 1
+                if (refusal := _refused_for_good(exc)) is None:
+                    _retry_later(message, exc, max_attempts)
+                    continue
+                _give_up(message, exc, "refused by the relay")
+                code, text = refusal
+                record_feedback(message.id, "bounced", f"{code} {text.decode(errors='replace')}")
             except (smtplib.SMTPException, OSError) as exc:
                 failed += 1
-                with transaction():
-                    message.attempts += 1
-                    message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-                    if message.attempts >= max_attempts:
-                        message.status = "dead"
-                        log.error("mail %s to %s gave up after %s attempts: %s",
-                                  message.id, message.to_address, message.attempts, exc)
-                    else:
-                        message.next_attempt_at = utcnow() + backoff(message.attempts)
-                        log.warning("mail %s failed (attempt %s), will retry: %s",
-                                    message.id, message.attempts, exc)
+                _retry_later(message, exc, max_attempts)
             except Exception as exc:  # e.g. cannot be encoded: retrying cannot help
                 failed += 1
                 transport.close()  # start the next message on a fresh connection
@@ -212,3 +411,50 @@ def send_due(limit: int = 50) -> tuple[int, int]:
     finally:
         transport.close()
     return sent, failed
+
+
+def _retry_later(message: OutboxMessage, exc: Exception, max_attempts: int) -> None:
+    with transaction():
+        message.attempts += 1
+        message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        if message.attempts >= max_attempts:
+            message.status = "dead"
+            log.error("mail %s to %s gave up after %s attempts: %s",
+                      message.id, message.to_address, message.attempts, exc)
+        else:
+            message.next_attempt_at = utcnow() + backoff(message.attempts)
+            log.warning("mail %s failed (attempt %s), will retry: %s", message.id, message.attempts, exc)
+
+
+# --- health ---------------------------------------------------------------------------------
+
+def queue_stats() -> dict:
+    """Messages waiting to be sent (all campaigns) and the age in seconds of the oldest one."""
+    depth, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(OutboxMessage.created_at))
+        .where(OutboxMessage.status == "queued")).one()
+    age = max((utcnow() - oldest).total_seconds(), 0.0) if oldest else 0.0
+    return {"depth": depth, "oldest_age_seconds": round(age)}
+
+
+def mail_health(campaign_id: int, bounced_limit: int = 20) -> dict:
+    """A campaign's mail by outcome (queued, sent, bounced, complained, suppressed, dead), the
+    queue's oldest message, and the latest confirmation mails that bounced (their signatures
+    cannot be confirmed: the organiser sees who)."""
+    counts = dict(db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count())
+        .where(OutboxMessage.campaign_id == campaign_id).group_by(OutboxMessage.status)).all())
+    feedback = dict(db.session.execute(
+        sa.select(OutboxMessage.feedback, sa.func.count())
+        .where(OutboxMessage.campaign_id == campaign_id, OutboxMessage.feedback.is_not(None))
+        .group_by(OutboxMessage.feedback)).all())
+    bounced = list(db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.campaign_id == campaign_id, OutboxMessage.kind == "confirm_signature",
+               sa.or_(OutboxMessage.feedback.is_not(None), OutboxMessage.status == "dead"))
+        .order_by(OutboxMessage.id.desc()).limit(bounced_limit)))
+    return {
+        "queued": counts.get("queued", 0), "sent": counts.get("sent", 0), "dead": counts.get("dead", 0),
+        "suppressed": counts.get("suppressed", 0), "bounced": feedback.get("bounced", 0),
+        "complained": feedback.get("complained", 0), "queue": queue_stats(), "bounced_confirmations": bounced,
+    }

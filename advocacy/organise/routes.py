@@ -18,6 +18,7 @@ from ..delivery.packets import office_opened_at, recent_packets
 from ..delivery.tallies import lawmaker_tallies
 from ..donations.service import campaign_totals, donations_enabled
 from ..forms import choice
+from ..mail.service import mail_health
 from ..moderation.service import comments_awaiting
 from ..signatures.counting import signature_counts
 from . import bp
@@ -54,6 +55,7 @@ def dashboard_panels(campaign) -> list[tuple[str, dict]]:
         ("delivery/_panel.html", {"lawmakers": lawmakers, "form": PacketForm().set_lawmakers(lawmakers, campaign),
                                   "packets": packets, "opened": office_opened_at([p.id for p in packets])}),
         ("donations/_dashboard.html", {"enabled": donations_enabled(), **campaign_totals(campaign.id)}),
+        ("mail/_dashboard.html", mail_health(campaign.id)),
     ]
 
 

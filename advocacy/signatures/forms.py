@@ -5,6 +5,8 @@ from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import Form, email_syntax, person_name
+from ..mail.addresses import needs_smtputf8
+from ..mail.service import relay_offers_smtputf8
 
 # ASCII digits only: str.isdigit and \d also accept "１２３４５" and "٦٠٦١٤".
 ZIP_PATTERN = re.compile(r"([0-9]{5})-?([0-9]{4})?")
@@ -69,7 +71,14 @@ class SignForm(Form):
         if not any(ch.isalpha() for ch in name):
             raise ValidationError(_l("Full name must contain letters"))
 
-    validate_email = email_syntax
+    def validate_email(self, field):
+        email_syntax(self, field)
+        # An internationalised name part (用户@例子.广告) needs a relay with SMTPUTF8; tell the signer
+        # now rather than let the confirmation mail fail later.
+        if needs_smtputf8(field.data) and not relay_offers_smtputf8():
+            raise ValidationError(_l(
+                "We cannot send email to this address: our mail server does not support letters "
+                "other than A to Z before the @. Please enter another email address."))
 
     def validate_postal_code(self, field):
         value = normalise_zip(field.data)

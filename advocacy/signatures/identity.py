@@ -2,16 +2,10 @@
 import hashlib
 import hmac
 
-GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+# The suppression list (mail) keys addresses the same way, so the rule lives there.
+from ..mail.addresses import canonical_email
 
-
-def canonical_email(address: str) -> str:
-    """Lower-case; for Gmail also drop dots and +tags and fold googlemail.com into gmail.com."""
-    local, _, domain = address.strip().lower().rpartition("@")
-    if domain in GMAIL_DOMAINS:
-        local = local.split("+", 1)[0].replace(".", "")
-        domain = "gmail.com"
-    return f"{local}@{domain}"
+__all__ = ["canonical_email", "hash_ip"]
 
 
 def hash_ip(ip: str | None, secret_key: str) -> str | None:

@@ -78,14 +78,14 @@ def _mail_confirmation(signature_id: int, email: str, full_name: str, locale: st
         "confirm_url": external_url("public.confirm", token=confirm),
         "remove_url": external_url("public.remove", token=remove),
         "days": current_app.config["CONFIRM_TOKEN_DAYS"],
-    })
+    }, campaign_id=campaign.id, signature_id=signature_id)
 
 
 def _mail_already_signed(signature: Signature, campaign: Campaign) -> None:
     remove = _issue_token(signature, "remove")
     queue_mail(
         signature.email, "already_signed", _l("You have already signed"), signature.locale,
-        signature=signature, campaign=campaign,
+        campaign_id=campaign.id, signature_id=signature.id, signature=signature, campaign=campaign,
         campaign_url=external_url("public.show", slug=campaign.slug),
         remove_url=external_url("public.remove", token=remove),
     )

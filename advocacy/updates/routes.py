@@ -1,8 +1,9 @@
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 
 from ..accounts.access import managed_campaign_or_404, require_login
+from ..extensions import csrf
 from . import bp, public_bp, service
 from .forms import UpdateForm
 from .service import UnsubscribeError, post_update, signature_for_unsubscribe, updates_for
@@ -36,7 +37,10 @@ def unsubscribe_page(token):
 
 
 @public_bp.post("/updates/unsubscribe/<token>")
+@csrf.exempt  # the link's token is the secret; mail providers post here (RFC 8058) with no CSRF token
 def unsubscribe(token):
     signature = service.unsubscribe(token)
+    if request.form.get("List-Unsubscribe") == "One-Click":  # the provider's one-click, not a person
+        return "Unsubscribed.\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
     return render_template("updates/unsubscribe.html", signature=signature, campaign=signature.campaign,
                            done=True)

@@ -11,7 +11,7 @@ from ..campaigns.models import Campaign
 from ..campaigns.service import render_markdown
 from ..database import is_postgres, transaction, utcnow
 from ..extensions import db
-from ..mail.service import queue_mail
+from ..mail.service import one_click_headers, queue_mail
 from ..signatures.models import Signature, SignatureToken
 from ..tokens import find_token, is_expired, issue_token
 from ..urls import external_url
@@ -103,9 +103,11 @@ def fan_out_due(batch_size: int = BATCH) -> bool:
             body_html = render_markdown(update.body)
             campaign_url = external_url("public.show", slug=campaign.slug)
             for signature in batch:
+                unsubscribe_url = _unsubscribe_link(signature)
                 queue_mail(signature.email, "campaign_update", update.title, signature.locale,
-                           signature=signature, campaign=campaign, update=update, body_html=body_html,
-                           campaign_url=campaign_url, unsubscribe_url=_unsubscribe_link(signature))
+                           headers=one_click_headers(unsubscribe_url), campaign_id=campaign.id,
+                           signature_id=signature.id, signature=signature, campaign=campaign, update=update,
+                           body_html=body_html, campaign_url=campaign_url, unsubscribe_url=unsubscribe_url)
         else:
             log.info("update %s mailed to %d signer(s)", update.id, update.recipients)
     return True
@@ -124,3 +126,13 @@ def unsubscribe(raw: str) -> Signature:
         signature = signature_for_unsubscribe(raw)
         signature.keep_updated = False
     return signature
+
+
+def unsubscribe_signature(signature_id: int) -> None:
+    """Stop update mails for a signature whose update mail was answered at its List-Unsubscribe
+    mailto: address (the bounce server calls this)."""
+    with transaction():
+        signature = db.session.get(Signature, signature_id)
+        if signature is not None and signature.keep_updated:
+            signature.keep_updated = False
+            log.info("signature %s unsubscribed from updates by mail", signature_id)
