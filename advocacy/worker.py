@@ -8,7 +8,7 @@ from flask import current_app
 
 from .campaigns.service import close_due
 from .extensions import db
-from .mail.service import send_due
+from .mail.service import relay_offers_smtputf8, send_due
 from .privacy.service import anonymise_due
 from .signatures.counting import fold_all
 from .updates.service import fan_out_due
@@ -31,6 +31,9 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
         signal.signal(signal.SIGINT, stop)
     log.info("worker started (%s)", "SMTP " + current_app.config["SMTP_HOST"]
              if current_app.config["SMTP_HOST"] else "no SMTP: mail is printed to the console")
+    if current_app.config["SMTP_HOST"]:  # asked once now; the answer is cached (mail.service)
+        log.info("the relay %s SMTPUTF8 (internationalised addresses)",
+                 "offers" if relay_offers_smtputf8() else "does not offer")
     last_close_due = last_anonymise_due = float("-inf")
     while not stopping:
         try:
