@@ -12,7 +12,7 @@ from advocacy.mail.models import OutboxMessage, SuppressedAddress
 from advocacy.signatures.models import Signature
 from tests.conftest import deliver_mail, post_button, sign_form
 from tests.mail.conftest import BOUNCE_DOMAIN, report_fixture, send_report
-from tests.updates.test_updates import UNSUBSCRIBE, post_update, run_the_worker
+from tests.updates.test_updates import post_update, run_the_worker
 
 VERP = re.compile(rf"bounces\+([0-9]+)-[0-9a-f]{{16}}@{re.escape(BOUNCE_DOMAIN)}")
 DIAGNOSTICS = {
