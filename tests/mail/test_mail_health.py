@@ -42,7 +42,7 @@ def test_dashboard_counts_this_campaigns_mail_by_outcome(app, organiser_client, 
     assert stat(html, "not sent (address suppressed)") == 1
     assert stat(html, "given up") == 1
     assert stat(html, "marked as spam") == 0
-    assert "1 messages wait in the queue for all campaigns; the oldest has waited 7 minutes." in html
+    assert "1 message waits in the queue for all campaigns; it has waited 7 min." in html
     assert "refused@example.net" in html and "blocked@example.net" not in html.split("did not arrive")[1]
 
 
