@@ -336,10 +336,15 @@ def _give_up(message: OutboxMessage, exc: Exception, why: str) -> None:
     log.error("mail %s to %s %s, given up: %s", message.id, message.to_address, why, exc)
 
 
+_BAD_MAILBOX = re.compile(rb"\b5\.1\.[0-9]{1,3}\b")
+
+
 def _refused_for_good(exc: smtplib.SMTPRecipientsRefused) -> tuple[int, bytes] | None:
-    """The relay's answer when it refused the recipient permanently (5xx), else None."""
+    """The relay's answer when it refused the mailbox itself for good (5xx with a 5.1.x status: no
+    such user, no such domain), else None. Other refusals (5.7.1 relaying denied, say) are the
+    relay's setup, not the address: those messages are retried as before, and nobody is suppressed."""
     for code, text in exc.recipients.values():
-        if 500 <= code < 600:
+        if 500 <= code < 600 and _BAD_MAILBOX.search(text):
             return code, text
     return None
 
@@ -366,6 +371,8 @@ def send_due(limit: int = 50) -> tuple[int, int]:
     try:
         suppressed = _suppressed_among(messages)
         for message in messages:
+            if message.status != "queued":  # suppressed meanwhile by a bounce of an earlier message
+                continue
             if canonical_email(message.to_address) in suppressed:
                 with transaction():
                     message.status = "suppressed"

@@ -32,15 +32,16 @@ class Received:
 @dataclass
 class RecordingRelay:
     """Takes every mail, except for addresses in `refuse` (550 5.1.1 at RCPT, as a relay that checks
-    mailboxes does)."""
+    mailboxes does, or `refuse_reply`)."""
 
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    refuse_reply: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
-            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+            return self.refuse_reply or f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

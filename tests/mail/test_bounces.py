@@ -194,3 +194,15 @@ def test_the_sender_skips_an_address_suppressed_after_its_mail_was_queued(client
     assert relay.received == []
     [message] = outbox()
     assert message.status == "suppressed" and "suppression list" in message.last_error
+
+
+def test_a_relay_refusing_for_its_own_reasons_suppresses_nobody_and_retries(client, campaign, relay):
+    """550 5.7.1 "relaying denied" is the relay's setup, not a bad mailbox: a misconfigured relay
+    must not put every signer on the suppression list."""
+    relay.refuse.add("policy@example.net")
+    relay.refuse_reply = "550 5.7.1 <policy@example.net>: Relay access denied"
+    assert sign_form(client, campaign.slug, email="policy@example.net").status_code == 303
+    deliver_mail()
+    [message] = outbox()
+    assert message.status == "queued" and message.attempts == 1 and "5.7.1" in message.last_error
+    assert message.feedback is None and suppressed() == {}
