@@ -206,3 +206,47 @@ def test_a_relay_refusing_for_its_own_reasons_suppresses_nobody_and_retries(clie
     [message] = outbox()
     assert message.status == "queued" and message.attempts == 1 and "5.7.1" in message.last_error
     assert message.feedback is None and suppressed() == {}
+
+
+def test_the_bounce_server_command_takes_reports_until_stopped(app, client, campaign, relay, migrated, tmp_path):
+    """`flask advocacy bounce-server` as its own process, as deployed, on the same database."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from tests.conftest import _free_port
+
+    app.config["BOUNCE_DOMAIN"] = BOUNCE_DOMAIN
+    received = sign_and_receive(client, campaign.slug, relay, "gone@example.net")
+    port = _free_port()
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SMTP_HOST", "FLASK_DEBUG")}
+    env.update(DATABASE_URL=migrated, SECRET_KEY=app.config["SECRET_KEY"], ADVOCACY_ENV="development",
+               BOUNCE_DOMAIN=BOUNCE_DOMAIN)
+    log = (tmp_path / "bounce-server.log").open("wb")
+    process = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "advocacy",
+                                "bounce-server", "--port", str(port)], cwd=root, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, (
+                    tmp_path / "bounce-server.log").read_text()
+                time.sleep(0.2)
+        server = type("Server", (), {"hostname": "127.0.0.1", "port": port})
+        send_report(server, received.mail_from, report_fixture(
+            "postfix_dsn.eml", VERP=received.mail_from, RCPT="gone@example.net",
+            MESSAGE_ID=received.message["Message-ID"]))
+        assert suppressed() == {"gone@example.net": "bounce"}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        log.close()
