@@ -12,6 +12,7 @@ from .service import (
     batches,
     disposable_list,
     held_counts,
+    held_samples,
     invalidate,
     patterns,
     preview,
@@ -28,7 +29,7 @@ def patterns_page(slug):
     form = InvalidateForm(formdata=None, meta={"csrf": False})
     return render_template("fraud/patterns.html", campaign=campaign, patterns=patterns(campaign), form=form,
                            batches=batches(campaign), held=held_counts(campaign),
-                           disposable_list=disposable_list())
+                           held_samples=held_samples(campaign), disposable_list=disposable_list())
 
 
 @bp.route("/campaigns/<slug:slug>/fraud/invalidate", methods=["GET", "POST"])

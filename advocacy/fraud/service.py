@@ -188,6 +188,24 @@ def held_counts(campaign: Campaign) -> dict[str, dict[str, int]]:
     return counts
 
 
+def held_samples(campaign: Campaign, limit: int = 10) -> dict[str, list]:
+    """The latest held or pending signatures per hold reason, to look at before releasing: time,
+    name, email domain (organisers see addresses only where signers consented), ZIP, status."""
+    samples = {}
+    for reason in HOLD_REASONS:
+        rows = db.session.execute(
+            sa.select(Signature.created_at, Signature.full_name, Signature.email_canonical,
+                      Signature.postal_code, Signature.status)
+            .where(Signature.campaign_id == campaign.id, Signature.hold_reason == reason,
+                   Signature.status.in_(("held", "pending")))
+            .order_by(Signature.created_at.desc(), Signature.id.desc()).limit(limit)).all()
+        if rows:
+            samples[reason] = [{"created_at": r.created_at, "full_name": r.full_name,
+                                "domain": r.email_canonical.rpartition("@")[2], "postal_code": r.postal_code,
+                                "status": r.status} for r in rows]
+    return samples
+
+
 def disposable_list() -> dict:
     """The size of the disposable-domain list in force, and whether it was loaded (or packaged)."""
     size, loaded = disposable_list_size()

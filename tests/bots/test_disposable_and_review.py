@@ -165,3 +165,17 @@ def test_the_list_is_refreshed_from_a_url(app, client, campaign, list_server):
     assert _cli(app, "load-disposable-domains", f"{list_server}/missing.conf").exit_code != 0  # 404: kept
     assert sign_form(client, campaign.slug, email="a@web.example").status_code == 303
     assert _row("a@web.example")[1] == "disposable"
+
+
+def test_the_fraud_page_shows_the_latest_held_without_their_addresses(client, campaign, signer, make_user):
+    signer(campaign.slug, email="ana.throwaway@mailinator.com", full_name="Ana Ruiz", postal_code="94105")
+    assert sign_form(client, campaign.slug, email="spam@example.org", full_name="Bot Bot", website="x") \
+        .status_code == 303
+    make_user("owner@example.org", campaigns=[campaign])
+    login(client, "owner@example.org")
+    html, _ = _held_table(client, campaign.slug)
+    samples = {s.split("</summary>")[0]: s for s in html.split("<summary>")[1:]}
+    disposable = samples["The latest held: Disposable email address"]
+    assert "<td>Ana Ruiz</td><td>mailinator.com</td><td>94105</td><td>no</td>" in disposable
+    assert "Bot Bot" in samples["The latest held: Hidden field filled in"]
+    assert "ana.throwaway" not in html and "spam@" not in html  # addresses only where signers consented
