@@ -129,3 +129,24 @@ def read_report_command(recipients):
     outcome = handle_report(sys.stdin.buffer.read(), list(recipients), unsubscribe_signature)
     click.echo(f"{outcome.action}" + (f" (outbox {outcome.outbox_id})" if outcome.outbox_id else "")
                + (f": {outcome.detail}" if outcome.detail else ""))
+@advocacy_cli.command("load-disposable-domains")
+@click.argument("source", required=False)
+@click.option("--packaged", is_flag=True,
+              help="Forget the loaded list: the installed disposable-email-domains package's list is in force again.")
+def load_disposable_domains_command(source, packaged):
+    """Replace the list of disposable-mail domains with SOURCE, a file or an http(s) URL with one
+    domain a line (for example the disposable-email-domains project's disposable_email_blocklist.conf).
+    Signatures from these domains are held for review. Safe to run from cron; signing goes on."""
+    from .bots.service import DomainListError, load_disposable_domains, parse_domain_list, read_domain_list
+
+    if packaged == bool(source):
+        raise click.UsageError("Give either SOURCE or --packaged.")
+    if packaged:
+        load_disposable_domains(None)
+        click.echo("Loaded list emptied: the installed package's list of disposable domains is in force.")
+        return
+    try:
+        domains = parse_domain_list(read_domain_list(source))
+    except (DomainListError, OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"List not loaded ({error}); the list in force is unchanged.") from error
+    click.echo(f"Loaded {load_disposable_domains(domains)} disposable domains from {source}.")

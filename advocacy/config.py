@@ -86,6 +86,10 @@ class Config:
     SIGN_SOFT_LIMIT_PER_IP = os.environ.get("SIGN_SOFT_LIMIT_PER_IP") or "20 per minute;200 per hour"
     SIGN_RATE_LIMIT_PER_IP = os.environ.get("SIGN_RATE_LIMIT_PER_IP") or "120 per minute;2000 per hour"
     SIGN_RATE_LIMIT_PER_EMAIL = os.environ.get("SIGN_RATE_LIMIT_PER_EMAIL") or "30 per hour"
+    # A sign form sent sooner than this after its page was rendered is held as "too_fast" (0: off).
+    # The time is the render's, and cached pages are older, so a person is never judged faster
+    # than they were (README, "Bots"; advocacy/bots/service.py explains the bound).
+    SIGN_MIN_FILL_SECONDS = float(os.environ.get("SIGN_MIN_FILL_SECONDS") or 3)
     LOGIN_RATE_LIMIT_PER_IP = os.environ.get("LOGIN_RATE_LIMIT_PER_IP") or "10 per minute;100 per day"
     # Failed sign-ins per (client IP, account): an attacker elsewhere cannot use up the owner's allowance.
     # LOGIN_RATE_LIMIT_PER_EMAIL is the setting's former name, still read.
@@ -144,6 +148,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SIGN_SOFT_LIMIT_PER_IP = "100000 per minute"  # tests that need the hold set their own
+    SIGN_MIN_FILL_SECONDS = 0  # tests sign right after loading the page; bot tests set their own
     PUBLIC_PAGE_CACHE_SECONDS = 0  # tests read counts right after changing them
     PROXY_FIX_X_FOR = 0
     PUBLIC_BASE_URL = "http://localhost"

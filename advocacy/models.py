@@ -5,6 +5,7 @@ from .accounts.models import (  # noqa: F401
     User,
 )
 from .audit.models import AuditEvent  # noqa: F401
+from .bots.models import DisposableDomain  # noqa: F401
 from .campaigns.models import Campaign  # noqa: F401
 from .delivery.models import DeliveryPacketRecord, DeliveryToken  # noqa: F401
 from .donations.models import Donation, StripeEvent  # noqa: F401

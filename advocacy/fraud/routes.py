@@ -7,7 +7,18 @@ from ..forms import Form
 from ..signatures.models import HOLD_REASONS
 from . import bp
 from .forms import InvalidateForm
-from .service import FraudError, batches, held_counts, invalidate, patterns, preview, release, undo
+from .service import (
+    FraudError,
+    batches,
+    disposable_list,
+    held_counts,
+    held_samples,
+    invalidate,
+    patterns,
+    preview,
+    release,
+    undo,
+)
 
 bp.before_request(require_login)
 
@@ -17,7 +28,8 @@ def patterns_page(slug):
     campaign = managed_campaign_or_404(slug)
     form = InvalidateForm(formdata=None, meta={"csrf": False})
     return render_template("fraud/patterns.html", campaign=campaign, patterns=patterns(campaign), form=form,
-                           batches=batches(campaign), held=held_counts(campaign))
+                           batches=batches(campaign), held=held_counts(campaign),
+                           held_samples=held_samples(campaign), disposable_list=disposable_list())
 
 
 @bp.route("/campaigns/<slug:slug>/fraud/invalidate", methods=["GET", "POST"])

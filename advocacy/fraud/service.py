@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from ..audit.service import record
+from ..bots.service import BOT_TRAPS, disposable_list_size
 from ..campaigns.models import Campaign
 from ..database import is_postgres, transaction, utcnow
 from ..extensions import db
 from ..signatures import counting
-from ..signatures.models import Signature
+from ..signatures.models import HOLD_REASONS, Signature
+from ..signatures.service import mail_confirmations
 from .models import InvalidatedSignature, InvalidationBatch
 
 LIVE = ("confirmed", "held", "pending")  # statuses an invalidation changes
@@ -170,24 +172,50 @@ def undo(campaign: Campaign, batch_id: int, user) -> int:
     return restored
 
 
-# --- Held signatures (signed over a soft rate limit) ---
+# --- Held signatures (over a soft rate limit, a bot trap sprung, a disposable-mail domain) ---
 
 def held_counts(campaign: Campaign) -> dict[str, dict[str, int]]:
-    """{hold reason: {"held": confirmed by the signer and waiting, "pending": not yet confirmed}}."""
+    """{hold reason: {"held": confirmed by the signer and waiting, "pending": not yet confirmed (for a
+    bot trap: never mailed)}}, every reason listed."""
     rows = db.session.execute(
         sa.select(Signature.hold_reason, Signature.status, sa.func.count())
         .where(Signature.campaign_id == campaign.id, Signature.hold_reason.is_not(None),
                Signature.status.in_(("held", "pending")))
         .group_by(Signature.hold_reason, Signature.status))
-    counts: dict[str, dict[str, int]] = {}
+    counts = {reason: {"held": 0, "pending": 0} for reason in HOLD_REASONS}
     for reason, status, n in rows:
-        counts.setdefault(reason, {"held": 0, "pending": 0})[status] = n
+        counts[reason][status] = n
     return counts
+
+
+def held_samples(campaign: Campaign, limit: int = 10) -> dict[str, list]:
+    """The latest held or pending signatures per hold reason, to look at before releasing: time,
+    name, email domain (organisers see addresses only where signers consented), ZIP, status."""
+    samples = {}
+    for reason in HOLD_REASONS:
+        rows = db.session.execute(
+            sa.select(Signature.created_at, Signature.full_name, Signature.email_canonical,
+                      Signature.postal_code, Signature.status)
+            .where(Signature.campaign_id == campaign.id, Signature.hold_reason == reason,
+                   Signature.status.in_(("held", "pending")))
+            .order_by(Signature.created_at.desc(), Signature.id.desc()).limit(limit)).all()
+        if rows:
+            samples[reason] = [{"created_at": r.created_at, "full_name": r.full_name,
+                                "domain": r.email_canonical.rpartition("@")[2], "postal_code": r.postal_code,
+                                "status": r.status} for r in rows]
+    return samples
+
+
+def disposable_list() -> dict:
+    """The size of the disposable-domain list in force, and whether it was loaded (or packaged)."""
+    size, loaded = disposable_list_size()
+    return {"size": size, "loaded": loaded}
 
 
 def release(campaign: Campaign, reason: str, user) -> int:
     """Release every signature held for `reason`: held ones count at once, pending ones will count
-    when confirmed. Returns how many were released."""
+    when confirmed (those a bot trap stopped get their confirmation mail now, as they never had
+    one). Returns how many were released."""
     with transaction():
         held = list(db.session.scalars(
             sa.update(Signature)
@@ -196,11 +224,15 @@ def release(campaign: Campaign, reason: str, user) -> int:
             .values(status="confirmed", hold_reason=None).returning(Signature.id)
             .execution_options(synchronize_session=False)))
         _record_changes(held, +1)
-        pending = db.session.execute(
+        pending_ids = list(db.session.scalars(
             sa.update(Signature)
             .where(Signature.campaign_id == campaign.id, Signature.hold_reason == reason,
                    Signature.status == "pending")
-            .values(hold_reason=None).execution_options(synchronize_session=False)).rowcount
+            .values(hold_reason=None).returning(Signature.id).execution_options(synchronize_session=False)))
+        pending = len(pending_ids)
+        if reason in BOT_TRAPS:
+            for start in range(0, pending, CHUNK):
+                mail_confirmations(pending_ids[start:start + CHUNK])
         record("signatures_release", user, campaign, reason=reason, counted=len(held), pending=pending)
     return len(held) + pending
 

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.service import add_member
 from ..audit.service import record
+from ..bots.service import BOT_TRAPS
 from ..campaigns.models import Campaign
 from ..database import transaction, utcnow
 from ..delivery.tallies import state_counts
@@ -35,12 +36,23 @@ def status_counts(campaign: Campaign) -> dict[str, int]:
     return counts
 
 
+def bot_attempts(campaign: Campaign) -> int:
+    """Pending signatures whose form sprang a bot trap: never mailed, so not awaiting anyone."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Signature)
+        .where(Signature.campaign_id == campaign.id, Signature.status == "pending",
+               Signature.hold_reason.in_(BOT_TRAPS)))
+
+
 def dashboard_summary(campaign: Campaign) -> dict:
     counts = status_counts(campaign)
+    stopped = bot_attempts(campaign)
+    counts["pending"] -= stopped  # "awaiting confirmation", and the rate, leave scripts out
     attempted = counts["pending"] + counts["confirmed"]
     return {
         "count": signature_count(campaign.id),
         "statuses": counts,
+        "bot_attempts": stopped,
         "confirmation_rate": round(100 * counts["confirmed"] / attempted) if attempted else None,
     }
 

@@ -140,6 +140,7 @@ def sign_campaign(slug):
         full_name=form.full_name.data, email=form.email.data, postal_code=form.postal_code.data,
         comment=form.comment.data, show_name=form.show_name.data, keep_updated=form.keep_updated.data,
         share_email=form.share_email.data, locale=str(get_locale() or "en"), ip=request.remote_addr,
+        bot_trap=form.bot_trap(),
     ))
     # `slug`, not campaign.slug: the campaign object expired with the commit, and reading it again
     # would cost a round trip to the database on every signature.

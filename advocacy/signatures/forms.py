@@ -4,7 +4,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import Form, email_syntax, person_name
+from ..bots.forms import BotTrapsForm
+from ..forms import email_syntax, person_name
 from ..mail.addresses import needs_smtputf8
 from ..mail.service import relay_offers_smtputf8
 
@@ -23,7 +24,7 @@ def normalise_zip(value: str) -> str | None:
     return match[1] + (f"-{match[2]}" if match[2] else "")
 
 
-class SignForm(Form):
+class SignForm(BotTrapsForm):  # with a honeypot and a minimum fill time
     class Meta:
         csrf = False  # the public page carries no per-visitor token; advocacy.public checks Origin
 

@@ -11,8 +11,10 @@ from ..tokens import LinkToken
 # waits for an organiser to release it (see HOLD_REASONS). `invalidated` is set by organisers'
 # fraud tools and can be undone.
 SIGNATURE_STATUSES = ("pending", "confirmed", "held", "removed", "invalidated")
-# Why a signature is held for review instead of counted when confirmed.
-HOLD_REASONS = ("ip_rate",)
+# Why a signature is held for review instead of counted when confirmed: signed over the per-network
+# soft limit, a bot trap on the form sprung (advocacy.bots.BOT_TRAPS: stored, never mailed until an
+# organiser releases it), or a disposable-mail domain.
+HOLD_REASONS = ("ip_rate", "honeypot", "too_fast", "disposable")
 COMMENT_STATUSES = ("none", "pending", "approved", "rejected")
 # Confirm and remove links, and the unsubscribe link in update mails.
 SIGNATURE_TOKEN_PURPOSES = ("confirm", "remove", "updates")
@@ -44,7 +46,7 @@ class Signature(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
     removed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
-    # Set when signed over a soft limit: confirming then makes it `held`, not `confirmed`.
+    # Set when signed suspect (HOLD_REASONS): confirming then makes it `held`, not `confirmed`.
     hold_reason: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
     # When we last mailed this address about this signature (throttles re-sends).
     last_mailed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
@@ -60,6 +62,7 @@ class Signature(db.Model):
         sa.Index("ix_signatures_campaign_anonymised", "campaign_id", "anonymised_at"),
         one_of("status", SIGNATURE_STATUSES, name="status_known"),
         one_of("comment_status", COMMENT_STATUSES, name="comment_status_known"),
+        one_of("hold_reason", HOLD_REASONS, name="hold_reason_known"),
         sa.Index("ix_signatures_ip_hash_created", "ip_hash", "created_at"),
     )
 

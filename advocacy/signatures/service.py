@@ -9,6 +9,7 @@ from limits import parse_many
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..bots.service import BOT_TRAPS, disposable_clause
 from ..campaigns.models import Campaign
 from ..database import dialect_insert, transaction, utcnow
 from ..extensions import db
@@ -44,6 +45,7 @@ class SignerDetails:
     share_email: bool = False
     locale: str = "en"
     ip: str | None = None
+    bot_trap: str | None = None  # advocacy.bots.BOT_TRAPS: the form says a script filled it in
 
 
 def _fields(details: SignerDetails) -> dict:
@@ -96,23 +98,25 @@ def _recently_mailed(signature: Signature) -> bool:
     return bool(signature.last_mailed_at and utcnow() - signature.last_mailed_at < RESEND_INTERVAL)
 
 
-def _hold_reason(ip_hash: str | None):
-    """SQL for the new row's hold reason: "ip_rate" when this network has signed more than
-    SIGN_SOFT_LIMIT_PER_IP allows (any campaign), else NULL.
+def _hold_reason(ip_hash: str | None, email: str, bot_trap: str | None = None):
+    """SQL for the new row's hold reason: the bot trap the form sprang; else "ip_rate" when this
+    network has signed more than SIGN_SOFT_LIMIT_PER_IP allows (any campaign); else "disposable"
+    for a disposable-mail domain (advocacy.bots); else NULL.
 
     A café or workplace shares one address, so going over the limit holds the signature for an
     organiser to release instead of refusing it: nothing a person typed is lost. Computed inside
     the INSERT, so it costs no round trip of its own."""
-    if not ip_hash:
-        return None
+    if bot_trap:
+        return bot_trap
     now = utcnow()
     over = []
-    for limit in parse_many(current_app.config["SIGN_SOFT_LIMIT_PER_IP"]):
+    for limit in parse_many(current_app.config["SIGN_SOFT_LIMIT_PER_IP"]) if ip_hash else ():
         recent = (sa.select(sa.func.count()).select_from(Signature)
                   .where(Signature.ip_hash == ip_hash,
                          Signature.created_at > now - timedelta(seconds=limit.get_expiry())))
         over.append(recent.scalar_subquery() >= limit.amount)
-    return sa.case((sa.or_(*over), "ip_rate"), else_=sa.null())
+    whens = [(sa.or_(*over), "ip_rate")] if over else []
+    return sa.case(*whens, (disposable_clause(email), "disposable"), else_=sa.null())
 
 
 def sign(campaign: Campaign, details: SignerDetails) -> None:
@@ -133,16 +137,21 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
         inserted = db.session.execute(
             dialect_insert(Signature.__table__)
             .values(campaign_id=campaign.id, email_canonical=canonical, status="pending", created_at=now,
-                    hold_reason=_hold_reason(fields["ip_hash"]), state=place.state, town=place.town[:60],
-                    last_mailed_at=now, **fields)
+                    hold_reason=_hold_reason(fields["ip_hash"], canonical, details.bot_trap),
+                    state=place.state, town=place.town[:60],
+                    last_mailed_at=None if details.bot_trap else now, **fields)
             .on_conflict_do_nothing(index_elements=["campaign_id", "email_canonical"])
             .returning(Signature.__table__.c.id)
         ).scalar()
         if inserted is not None:
             geography.store_districts(inserted, place)
+            if details.bot_trap:  # stored for review, but no mail to an address a script typed
+                return
             _mail_confirmation(inserted, fields["email"], fields["full_name"], fields["locale"], campaign)
             return
 
+        if details.bot_trap:  # a script must not change or re-mail someone's signature
+            return
         # Lock the existing row so concurrent duplicates take turns.
         signature = db.session.scalars(
             sa.select(Signature)
@@ -158,14 +167,26 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
         # Pending (maybe with a typo the signer now corrected) or removed earlier: start over.
         for name, value in fields.items():
             setattr(signature, name, value)
-        if signature.hold_reason is None and (reason := _hold_reason(fields["ip_hash"])) is not None:
-            signature.hold_reason = db.session.scalar(sa.select(reason))
+        if signature.hold_reason in BOT_TRAPS:  # this time the form was filled in like a person's
+            signature.hold_reason = None
+        if signature.hold_reason is None:
+            signature.hold_reason = db.session.scalar(sa.select(_hold_reason(fields["ip_hash"], canonical)))
         signature.status = "pending"
         signature.removed_at = None
         geography.assign(signature)
         _mail_confirmation(signature.id, signature.email, signature.full_name, signature.locale, campaign)
         signature.last_mailed_at = utcnow()
         return
+
+
+def mail_confirmations(signature_ids: list[int]) -> None:
+    """Queue the confirmation mail of pending signatures that were never mailed (stopped by a bot
+    trap, then released by an organiser), in the caller's transaction."""
+    for signature in db.session.scalars(sa.select(Signature).where(Signature.id.in_(signature_ids),
+                                                                    Signature.status == "pending")):
+        _mail_confirmation(signature.id, signature.email, signature.full_name, signature.locale,
+                           signature.campaign)
+        signature.last_mailed_at = utcnow()
 
 
 def _live_token(raw: str, purpose: str) -> SignatureToken:

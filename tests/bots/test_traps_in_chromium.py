@@ -1,0 +1,39 @@
+"""In real Chromium, without JavaScript: the honeypot is neither seen, nor read out, nor reached by
+the keyboard, and a person filling in the form at human speed signs normally."""
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from advocacy.extensions import db
+from advocacy.signatures.models import Signature
+from tests.browser.test_signing_in_chromium import CHROMIUM, live_server, phone  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed")]
+
+
+def test_people_never_meet_the_honeypot_and_sign_at_their_own_pace(app, campaign, live_server, phone):  # noqa: F811
+    app.config["SIGN_MIN_FILL_SECONDS"] = 2
+    phone.goto(f"{live_server}/campaigns/{campaign.slug}")
+    loaded = time.monotonic()
+    trap = phone.locator("#website")
+    box = trap.bounding_box()
+    assert box is None or box["x"] + box["width"] <= 0  # off-screen
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert phone.get_by_role("textbox", name="Leave this field empty").count() == 0  # not in the a11y tree
+    assert phone.get_by_role("textbox", name="Full name").count() == 1
+
+    phone.get_by_label("Full name", exact=True).focus()
+    focused = []
+    for _ in range(12):  # tab through the whole form
+        phone.keyboard.press("Tab")
+        focused.append(phone.evaluate("document.activeElement.id"))
+    assert "website" not in focused and "postal_code" in focused
+
+    phone.get_by_label("Full name", exact=True).fill("Keisha Brown")
+    phone.get_by_label("Email address", exact=True).fill("keisha@example.org")
+    phone.get_by_label("ZIP code", exact=True).fill("30303")
+    time.sleep(max(0.0, 2.2 - (time.monotonic() - loaded)))  # a person's pace
+    phone.get_by_role("button", name="Sign the petition").click()
+    assert phone.get_by_role("heading", name="Check your email").is_visible()
+    assert db.session.execute(sa.select(Signature.status, Signature.hold_reason)).one() == ("pending", None)
