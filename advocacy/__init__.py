@@ -168,6 +168,14 @@ def register_template_helpers(app):
     def inject_globals():
         return {"organisation_name": app.config["ORGANISATION_NAME"], "current_locale": str(get_locale())}
 
+    @app.template_filter("localised")
+    def localised_campaign(campaign):
+        """`{% set text = campaign|localised %}`: its title, ask, summary and background in the page's
+        language where written, else English (`text.lang_attr("title")` marks which)."""
+        from .campaigns.service import campaign_text
+
+        return campaign_text(campaign, str(get_locale()))
+
     @app.template_filter("number")
     def format_number(value):
         """A whole number in the page's language: 12,345 in English, 12.345 in Spanish."""

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record
 from ..campaigns.models import Campaign
+from ..campaigns.service import campaign_text
 from ..database import dialect_insert, transaction, utcnow
 from ..extensions import db
 from ..geography import service as geography
@@ -74,10 +75,12 @@ def _mail_confirmation(signature_id: int, email: str, full_name: str, locale: st
                           signature_id=signature_id)
     remove = issue_token(SignatureToken, "remove", timedelta(days=current_app.config["REMOVE_TOKEN_DAYS"]),
                          signature_id=signature_id)
+    # Links carry the signer's language (?lang=), so they open in it on any device.
     queue_mail_unrendered(email, "confirm_signature", _l("Please confirm your signature"), locale, {
-        "signature": {"full_name": full_name}, "campaign": {"title": campaign.title, "slug": campaign.slug},
-        "confirm_url": external_url("public.confirm", token=confirm),
-        "remove_url": external_url("public.remove", token=remove),
+        "signature": {"full_name": full_name, "locale": locale},
+        "campaign": {"title": campaign_text(campaign, locale).title, "slug": campaign.slug},
+        "confirm_url": external_url("public.confirm", token=confirm, lang=locale),
+        "remove_url": external_url("public.remove", token=remove, lang=locale),
         "days": current_app.config["CONFIRM_TOKEN_DAYS"],
     })
 
@@ -87,8 +90,8 @@ def _mail_already_signed(signature: Signature, campaign: Campaign) -> None:
     queue_mail(
         signature.email, "already_signed", _l("You have already signed"), signature.locale,
         signature=signature, campaign=campaign,
-        campaign_url=external_url("public.show", slug=campaign.slug),
-        remove_url=external_url("public.remove", token=remove),
+        campaign_url=external_url("public.show", slug=campaign.slug, lang=signature.locale),
+        remove_url=external_url("public.remove", token=remove, lang=signature.locale),
     )
     signature.last_mailed_at = utcnow()
 
@@ -235,7 +238,7 @@ def confirm(raw: str) -> Confirmation:
 
 def _removal_link(signature: Signature) -> str:
     """A fresh removal link for the confirmed page (only hashes are stored, so issue a new one)."""
-    return external_url("public.remove", token=_issue_token(signature, "remove"))
+    return external_url("public.remove", token=_issue_token(signature, "remove"), lang=signature.locale)
 
 
 def remove(raw: str) -> Signature:
