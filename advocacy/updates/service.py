@@ -8,8 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..audit.service import record
-from ..campaigns.models import Campaign
-from ..campaigns.models import TRANSLATION_LOCALES
+from ..campaigns.models import TRANSLATION_LOCALES, Campaign
 from ..campaigns.service import LocalisedText, campaign_text, localised, render_markdown
 from ..database import is_postgres, transaction, utcnow
 from ..extensions import db
