@@ -109,7 +109,9 @@ def save_translations(campaign: Campaign, fields: dict[str, str]) -> list[str]:
                 changed += [f"{name}_{locale}" for name in CAMPAIGN_TEXT_FIELDS if getattr(existing, name)]
             continue
         if existing is None:
-            existing = campaign.translations[locale] = CampaignTranslation(locale=locale)
+            campaign.translations[locale] = CampaignTranslation(locale=locale, **values)
+            changed += [f"{name}_{locale}" for name, value in values.items() if value]
+            continue
         for name, value in values.items():
             if (getattr(existing, name) or "") != value:
                 setattr(existing, name, value)

@@ -67,9 +67,9 @@ class CampaignForm(Form):
                                    description=_l("Signing stops at this time; the campaign then closes."))
 
     # The Spanish version (optional): shown to visitors reading in Spanish; English fills any gap.
-    title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(
+    title_es = StringField(_l("Title in Spanish"), validators=[Length(
         max=140, message=_l("Title must be 140 characters or fewer"))], render_kw={"maxlength": 140, "lang": "es"})
-    ask_es = StringField(_l("The ask in Spanish"), validators=[Optional(), Length(
+    ask_es = StringField(_l("The ask in Spanish"), validators=[Length(
         max=300, message=_l("The ask must be 300 characters or fewer"))], render_kw={"maxlength": 300, "lang": "es"})
     summary_es = StringField(_l("Summary in Spanish (optional)"), validators=[Optional(), Length(
         max=300, message=_l("Summary must be 300 characters or fewer"))], render_kw={"maxlength": 300, "lang": "es"})
