@@ -8,7 +8,7 @@ from advocacy.audit.models import AuditEvent
 from advocacy.campaigns.models import Campaign, CampaignTranslation
 from advocacy.campaigns.seed_data_es import SEED_CAMPAIGNS_ES
 from advocacy.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import IsolatedClient, csrf_token
 
 FIELDS = {
     "title": "Paid leave for all", "slug": "paid-leave", "ask": "Pass paid leave.", "summary": "Leave, paid.",
@@ -31,6 +31,7 @@ def edit(client, slug="paid-leave", **changes):
 
 def visitor(app, language=None):
     """A new visitor (no cookie); `language` as their browser's Accept-Language."""
+    app.test_client_class = IsolatedClient  # each request in its own context, as in production
     client = app.test_client()
     if language:
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from advocacy.extensions import db
 from advocacy.signatures.models import Signature
 from tests.campaigns.test_bilingual import SPANISH, edit
-from tests.conftest import csrf_token, deliver_mail, post_button, sign_form
+from tests.conftest import IsolatedClient, csrf_token, deliver_mail, post_button, sign_form
 
 LINK = re.compile(r"http://localhost(/signatures/(confirm|remove)/[A-Za-z0-9_\-]+\?lang=(\w+))")
 UNSUBSCRIBE = re.compile(r"http://localhost(/updates/unsubscribe/[A-Za-z0-9_\-]+\?lang=(\w+))")
@@ -19,6 +19,7 @@ def mail_links(inbox, email) -> dict[str, tuple[str, str]]:
 
 
 def other_device(app, language="en"):
+    app.test_client_class = IsolatedClient
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     return client
