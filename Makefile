@@ -3,6 +3,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# `make run PORT=8080` when 5000 is taken; mail links follow (PUBLIC_BASE_URL defaults to this port).
+PORT   ?= 5000
 
 .PHONY: install run serve worker test test-postgres bench bench-deps bench-faults lint audit browser-deps clean translations
 
@@ -16,14 +18,15 @@ install: $(STAMP)
 # Only these two targets use the development settings and, without SECRET_KEY, a public development
 # key; everything else (wsgi:app, the CLI) refuses to start without SECRET_KEY.
 run worker: export ADVOCACY_ENV = development
+run worker: export PORT := $(PORT)
 
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) advocacy seed
 	$(FLASK) advocacy load-geography
-	@echo "Serving on http://127.0.0.1:5000 (mail worker running beside it; Ctrl-C stops both)"
+	@echo "Serving on http://127.0.0.1:$(PORT) (mail worker running beside it; Ctrl-C stops both)"
 	$(FLASK) advocacy worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(FLASK) run --host 127.0.0.1 --port 5000
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 worker: $(STAMP)
 	$(FLASK) advocacy worker

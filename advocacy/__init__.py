@@ -91,6 +91,12 @@ def register_blueprints(app):
         app.register_blueprint(blueprint)
     app.register_blueprint(health)  # GET /healthz for load balancers (advocacy/health.py)
 
+    # Browsers and feed readers still ask for /favicon.ico without reading the page's <link rel="icon">.
+    def favicon():
+        return app.send_static_file("favicon.svg"), 200, {"Cache-Control": "public, max-age=86400"}
+
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
+
 
 ERROR_PAGES = {
     400: (_l("Sorry, there is a problem with that request"), _l("Please go back, reload the page and try again.")),
@@ -161,6 +167,14 @@ def register_template_helpers(app):
     @app.context_processor
     def inject_globals():
         return {"organisation_name": app.config["ORGANISATION_NAME"], "current_locale": str(get_locale())}
+
+    @app.template_filter("localised")
+    def localised_campaign(campaign):
+        """`{% set text = campaign|localised %}`: its title, ask, summary and background in the page's
+        language where written, else English (`text.lang_attr("title")` marks which)."""
+        from .campaigns.service import campaign_text
+
+        return campaign_text(campaign, str(get_locale()))
 
     @app.template_filter("number")
     def format_number(value):

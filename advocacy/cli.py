@@ -38,6 +38,16 @@ def recount_command():
     click.echo(f"Recount done: {len(drifts)} tally(ies) corrected." if drifts else "Recount done: no drift.")
 
 
+@advocacy_cli.command("recanonicalise-emails")
+def recanonicalise_emails_command():
+    """Re-apply the canonical email rules to stored signatures (after an upgrade that adds providers);
+    duplicates that now share an address keep the earliest confirmed signature."""
+    from .signatures.service import recanonicalise_emails
+
+    result = recanonicalise_emails()
+    click.echo(f"Canonical emails updated: {result.updated}; later duplicates folded (removed): {result.folded}.")
+
+
 @advocacy_cli.command("create-admin")
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

@@ -37,7 +37,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
-    PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    # The port `make run` serves on (PORT=, default 5000); without PUBLIC_BASE_URL, links in mail point there.
+    PORT = _env_int("PORT", 5000)
+    PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{PORT}").rstrip("/")
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME") or "Advocacy for Working Parents"
 
     SMTP_HOST = os.environ.get("SMTP_HOST") or None

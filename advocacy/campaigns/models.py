@@ -2,12 +2,14 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 
 from ..database import one_of, utcnow
 from ..extensions import db
 
 CAMPAIGN_STATES = ("draft", "open", "closed", "delivered", "archived")
+# Languages a campaign's text can be written in besides English, its original (packets stay English).
+TRANSLATION_LOCALES = ("es",)
 TARGET_CHAMBERS = ("both", "house", "senate")
 
 
@@ -39,6 +41,11 @@ class Campaign(db.Model):
     delivered_to: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow)
+
+    # The campaign's text in other languages, by locale ("es"); English lives on the campaign itself.
+    translations: Mapped[dict[str, "CampaignTranslation"]] = relationship(
+        collection_class=attribute_keyed_dict("locale"), cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="campaign")
 
     __table_args__ = (
         sa.CheckConstraint("goal > 0", name="goal_positive"),
@@ -116,3 +123,26 @@ class Campaign(db.Model):
 
     def __repr__(self):
         return f"<Campaign {self.slug} {self.state}>"
+
+
+class CampaignTranslation(db.Model):
+    """A campaign's title, ask, summary and background written in another language by its organisers.
+    Title and ask are required; an empty summary or background falls back to the English one."""
+
+    __tablename__ = "campaign_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(sa.String(5))
+    title: Mapped[str] = mapped_column(sa.String(140))
+    ask: Mapped[str] = mapped_column(sa.String(300))
+    summary: Mapped[str] = mapped_column(sa.String(300), default="")
+    background: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown, sanitised on render
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="translations")
+
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "locale", name="uq_campaign_translations_campaign_locale"),
+        one_of("locale", TRANSLATION_LOCALES, name="locale_known"),
+    )

@@ -1,26 +1,35 @@
-"""Create the essay-based campaigns; running it again changes nothing."""
+"""Create the essay-based campaigns, in English and Spanish; running it again changes nothing."""
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..database import transaction
 from ..extensions import db
-from .models import Campaign
+from .models import Campaign, CampaignTranslation
 from .seed_data import SEED_CAMPAIGNS
+from .seed_data_es import SEED_CAMPAIGNS_ES
 
 
 def seed_campaigns() -> list[str]:
-    """Insert the seed campaigns that are missing (by slug); never overwrite an organiser's edits."""
+    """Insert the seed campaigns that are missing (by slug); never overwrite an organiser's edits.
+    A seed campaign from before Spanish versions existed gets its Spanish text only while its
+    English title is still the seed's (an organiser who changed it writes their own)."""
     created = []
     with transaction():
-        existing = set(db.session.scalars(sa.select(Campaign.slug)))
+        existing = {c.slug: c for c in db.session.scalars(
+            sa.select(Campaign).options(selectinload(Campaign.translations)))}
         for data in SEED_CAMPAIGNS:
-            if data["slug"] in existing:
-                continue
-            db.session.add(Campaign(
-                slug=data["slug"], title=data["title"], ask=data["ask"], summary=data["summary"],
-                background=data["background"], goal=data["goal"], target_chamber="both", state="open",
-                closes_at=datetime.fromisoformat(data["closes_at"]).replace(hour=23, minute=59, second=59),
-            ))
-            created.append(data["slug"])
+            campaign = existing.get(data["slug"])
+            if campaign is None:
+                campaign = Campaign(
+                    slug=data["slug"], title=data["title"], ask=data["ask"], summary=data["summary"],
+                    background=data["background"], goal=data["goal"], target_chamber="both", state="open",
+                    closes_at=datetime.fromisoformat(data["closes_at"]).replace(hour=23, minute=59, second=59),
+                )
+                db.session.add(campaign)
+                created.append(data["slug"])
+            spanish = SEED_CAMPAIGNS_ES.get(data["slug"])
+            if spanish and "es" not in campaign.translations and campaign.title == data["title"]:
+                campaign.translations["es"] = CampaignTranslation(locale="es", **spanish)
     return created

@@ -5,11 +5,12 @@ import sqlalchemy as sa
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 from ..audit.service import record
 from ..database import transaction, utcnow
 from ..extensions import db
-from .models import Campaign
+from .models import TRANSLATION_LOCALES, Campaign, CampaignTranslation
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "h2", "h3", "h4", "code"}
@@ -24,6 +25,98 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+# --- Text in the reader's language ---
+
+ORIGINAL_LOCALE = "en"
+CAMPAIGN_TEXT_FIELDS = ("title", "ask", "summary", "background")
+
+
+class LocalisedText:
+    """Text fields for a page in `page_locale`: each in that language when written, else in English.
+    `lang(name)` says which; templates mark English inside a Spanish page with `lang_attr` (an
+    attribute for the element holding the field) or `marked` (the field in a span, inside a sentence)."""
+
+    def __init__(self, page_locale: str, texts: dict[str, tuple[str, str]]):
+        self.page_locale = page_locale
+        self._texts = texts  # name -> (value, language it is written in)
+
+    def __getitem__(self, name: str) -> str:  # Jinja's `text.title` falls back to this
+        return self._texts[name][0]
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self._texts[name][0]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def lang(self, name: str) -> str:
+        return self._texts[name][1]
+
+    def is_translated(self, name: str) -> bool:
+        return self.lang(name) == self.page_locale
+
+    def lang_attr(self, name: str) -> Markup:
+        lang = self.lang(name)
+        return Markup(' lang="%s"') % lang if lang != self.page_locale else Markup("")
+
+    def marked(self, name: str) -> Markup:
+        value = self[name]
+        lang = self.lang(name)
+        return Markup('<span lang="%s">%s</span>') % (lang, value) if lang != self.page_locale else escape(value)
+
+
+def localised(original: dict[str, str], translation: dict[str, str] | None, locale: str) -> LocalisedText:
+    """Each field from `translation` (written in `locale`) when it is not empty, else from `original`."""
+    texts = {}
+    for name, value in original.items():
+        written = (translation or {}).get(name) or ""
+        texts[name] = (written, locale) if written.strip() else (value or "", ORIGINAL_LOCALE)
+    return LocalisedText(locale, texts)
+
+
+def campaign_text(campaign: Campaign, locale: str) -> LocalisedText:
+    """The campaign's title, ask, summary and background for a page in `locale`."""
+    original = {name: getattr(campaign, name) for name in CAMPAIGN_TEXT_FIELDS}
+    translation = campaign.translations.get(locale) if locale != ORIGINAL_LOCALE else None
+    return localised(original, {name: getattr(translation, name) for name in CAMPAIGN_TEXT_FIELDS}
+                     if translation else None, locale)
+
+
+def translations_json(campaign: Campaign) -> dict[str, dict[str, str]]:
+    """{"es": {"title": ..., "ask": ..., "summary": ...}} for the public JSON."""
+    return {locale: {"title": t.title, "ask": t.ask, "summary": t.summary}
+            for locale, t in sorted(campaign.translations.items())}
+
+
+def translation_fields(campaign: Campaign) -> dict[str, str]:
+    """The authoring form's fields for every translation: {"title_es": ..., ...}."""
+    return {f"{name}_{locale}": getattr(campaign.translations.get(locale), name, "") or ""
+            for locale in TRANSLATION_LOCALES for name in CAMPAIGN_TEXT_FIELDS}
+
+
+def save_translations(campaign: Campaign, fields: dict[str, str]) -> list[str]:
+    """Store the translations given as {"title_es": ..., ...} in the caller's transaction: a language
+    whose fields are all empty is removed. Returns the names of the fields that changed."""
+    changed = []
+    for locale in TRANSLATION_LOCALES:
+        values = {name: (fields.get(f"{name}_{locale}") or "").strip() for name in CAMPAIGN_TEXT_FIELDS}
+        existing = campaign.translations.get(locale)
+        if not any(values.values()):
+            if existing is not None:
+                del campaign.translations[locale]
+                changed += [f"{name}_{locale}" for name in CAMPAIGN_TEXT_FIELDS if getattr(existing, name)]
+            continue
+        if existing is None:
+            campaign.translations[locale] = CampaignTranslation(locale=locale, **values)
+            changed += [f"{name}_{locale}" for name, value in values.items() if value]
+            continue
+        for name, value in values.items():
+            if (getattr(existing, name) or "") != value:
+                setattr(existing, name, value)
+                changed.append(f"{name}_{locale}")
+    return changed
 
 
 def public_campaign_or_404(slug: str) -> Campaign:

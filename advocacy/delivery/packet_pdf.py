@@ -545,10 +545,19 @@ class _PacketPDF(FPDF):
         self.multi_cell(0, 6, packet.signature_list_sha256, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(4)
         self.paragraph(_VERIFY_EXPLAINED)
-        self.style(11)
-        self.set_text_color(0, 60, 160)
+        # The address on a line of its own, in a size that keeps it whole: a URL broken over two
+        # lines does not survive copying (only a very long PUBLIC_BASE_URL still wraps, below 7 pt).
         url = self.text_for(packet.verify_url)
-        self.multi_cell(0, 6, url, link=url, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        size = 11.0
+        self.style(size)
+        while self.get_string_width(url) > self.epw and size > 7:
+            size -= 0.5
+            self.style(size)
+        self.set_text_color(0, 60, 160)
+        if self.get_string_width(url) <= self.epw:
+            self.cell(0, 6, url, link=url, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        else:
+            self.multi_cell(0, 6, url, link=url, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(0)
         self.ln(4)
         if packet.notes:

@@ -252,7 +252,7 @@ def _queue_receipt(donation: Donation) -> None:
     campaign = donation.campaign
     queue_mail(donation.donor_email, "donation_receipt", _l("Thank you for your donation"), donation.locale,
                donation=donation, campaign=campaign,
-               campaign_url=external_url("public.show", slug=campaign.slug))
+               campaign_url=external_url("public.show", slug=campaign.slug, lang=donation.locale))
 
 
 def _on_session(event_type: str, session: dict, record: StripeEvent, now) -> None:

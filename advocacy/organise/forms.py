@@ -66,6 +66,34 @@ class CampaignForm(Form):
                                    validators=[Optional()],
                                    description=_l("Signing stops at this time; the campaign then closes."))
 
+    # The Spanish version (optional): shown to visitors reading in Spanish; English fills any gap.
+    title_es = StringField(_l("Title in Spanish"), validators=[Length(
+        max=140, message=_l("Title must be 140 characters or fewer"))], render_kw={"maxlength": 140, "lang": "es"})
+    ask_es = StringField(_l("The ask in Spanish"), validators=[Length(
+        max=300, message=_l("The ask must be 300 characters or fewer"))], render_kw={"maxlength": 300, "lang": "es"})
+    summary_es = StringField(_l("Summary in Spanish (optional)"), validators=[Optional(), Length(
+        max=300, message=_l("Summary must be 300 characters or fewer"))], render_kw={"maxlength": 300, "lang": "es"})
+    background_es = TextAreaField(
+        _l("Background in Spanish (optional)"), description=_l("Markdown, as in English. Empty: the English background is shown."),
+        validators=[Optional(), Length(max=20000, message=_l("Background must be 20,000 characters or fewer"))],
+        render_kw={"rows": 12, "lang": "es"})
+
+    TRANSLATION_FIELDS = ("title_es", "ask_es", "summary_es", "background_es")
+
+    def _spanish_started(self) -> bool:
+        return any((getattr(self, name).data or "").strip() for name in self.TRANSLATION_FIELDS)
+
+    def validate_title_es(self, field):
+        if self._spanish_started() and not (field.data or "").strip():
+            raise ValidationError(_l("Enter the title in Spanish, or leave the whole Spanish version empty"))
+
+    def validate_ask_es(self, field):
+        if self._spanish_started() and not (field.data or "").strip():
+            raise ValidationError(_l("Enter the ask in Spanish, or leave the whole Spanish version empty"))
+
+    def translations(self) -> dict[str, str]:
+        return {name: (getattr(self, name).data or "").strip() for name in self.TRANSLATION_FIELDS}
+
     def validate_slug(self, field):
         field.data = field.data.strip()
         if not SLUG_PATTERN.fullmatch(field.data):

@@ -12,6 +12,7 @@ from ..campaigns.service import (
     allowed_transitions,
     change_state,
     render_markdown,
+    translation_fields,
 )
 from ..delivery.forms import PacketForm
 from ..delivery.packets import office_opened_at, recent_packets
@@ -85,14 +86,17 @@ def _authoring_page(form, campaign=None):
     if form.validate_on_submit():
         if "preview" in request.form:
             preview = {"title": form.title.data, "ask": form.ask.data,
-                       "background_html": render_markdown(form.background.data or "")}
+                       "background_html": render_markdown(form.background.data or ""),
+                       "es": {"title": form.title_es.data, "ask": form.ask_es.data,
+                              "background_html": render_markdown(form.background_es.data or "")}
+                       if (form.title_es.data or "").strip() else None}
         else:
             try:
                 if campaign is None:
-                    campaign = create_campaign(_fields(form), current_user)
+                    campaign = create_campaign(_fields(form), current_user, form.translations())
                     flash(_("Campaign created as a draft. Open it when it is ready."))
                 else:
-                    update_campaign(campaign, _fields(form), current_user)
+                    update_campaign(campaign, _fields(form), current_user, form.translations())
                     flash(_("Changes saved."))
                 return redirect(url_for("organise.dashboard", slug=campaign.slug))
             except AuthoringError as error:
@@ -110,7 +114,7 @@ def new_campaign():
 @bp.route("/campaigns/<slug:slug>/edit", methods=["GET", "POST"])
 def edit_campaign(slug):
     campaign = managed_campaign_or_404(slug)
-    return _authoring_page(CampaignForm(obj=campaign), campaign)
+    return _authoring_page(CampaignForm(obj=campaign, **translation_fields(campaign)), campaign)
 
 
 @bp.post("/campaigns/<slug:slug>/state")

@@ -7,6 +7,7 @@ from ..accounts.service import add_member
 from ..audit.service import record
 from ..bots.service import BOT_TRAPS
 from ..campaigns.models import Campaign
+from ..campaigns.service import save_translations
 from ..database import transaction, utcnow
 from ..delivery.tallies import state_counts
 from ..extensions import db
@@ -71,20 +72,21 @@ def has_signatures(campaign: Campaign) -> bool:
         is not None
 
 
-def create_campaign(fields: dict, user) -> Campaign:
-    """A new draft campaign; its author becomes a member."""
+def create_campaign(fields: dict, user, translations: dict | None = None) -> Campaign:
+    """A new draft campaign (with its Spanish version, if written); its author becomes a member."""
     with transaction():
         if _slug_taken(fields["slug"], None):
             raise AuthoringError("slug", _l("Another campaign uses this web address name"))
         campaign = Campaign(state="draft", **{k: fields[k] for k in EDITABLE_FIELDS})
         db.session.add(campaign)
+        save_translations(campaign, translations or {})
         db.session.flush()
         add_member(campaign, user)
         record("campaign_create", user, campaign, slug=campaign.slug)
     return campaign
 
 
-def update_campaign(campaign: Campaign, fields: dict, user) -> Campaign:
+def update_campaign(campaign: Campaign, fields: dict, user, translations: dict | None = None) -> Campaign:
     """Save edits; the slug is frozen once anyone has signed (links in mails would break)."""
     with transaction():
         if fields["slug"] != campaign.slug:
@@ -95,6 +97,8 @@ def update_campaign(campaign: Campaign, fields: dict, user) -> Campaign:
         changed = sorted(k for k in EDITABLE_FIELDS if getattr(campaign, k) != fields[k])
         for name in changed:
             setattr(campaign, name, fields[name])
+        if translations is not None:
+            changed += save_translations(campaign, translations)
         if changed:
             record("campaign_edit", user, campaign, fields=changed)
     return campaign

@@ -161,7 +161,7 @@ def request_access(email: str) -> bool:
         hours = current_app.config["PRIVACY_TOKEN_HOURS"]
         raw = issue_token(PrivacyToken, "access", timedelta(hours=hours), email_canonical=canonical)
         queue_mail(to, "privacy_access", _l("Your data: see it or delete it"), locale=locale,
-                   access_url=external_url("privacy.data_page", token=raw), hours=hours)
+                   access_url=external_url("privacy.data_page", token=raw, lang=locale), hours=hours)
         record("personal_data_requested", None, None, signatures=len(signatures), donations=len(donations))
     return True
 

@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ..campaigns.service import public_campaign_or_404, render_markdown
+from ..campaigns.service import campaign_text, public_campaign_or_404, render_markdown
 from ..delivery.tallies import public_tallies, state_entries
 from ..donations.service import donation_offer, donations_enabled
 from ..extensions import csrf, limiter
@@ -87,15 +87,18 @@ def home():
 
 def render_campaign(campaign, form=None, status=200):
     count = signature_count(campaign.id)
+    locale = str(get_locale())
+    text = campaign_text(campaign, locale)  # in the visitor's language where written, else English
     return render_template(
         "campaigns/show.html",
         campaign=campaign,
-        background_html=render_markdown(campaign.background),
+        text=text,
+        background_html=render_markdown(text.background),
         count=count,
         percent=progress_percent(count, campaign.goal),
         form=form or SignForm(),
         comments=signatures.recent_public_comments(campaign),
-        updates=published_updates(campaign),
+        updates=published_updates(campaign, locale),
         state_rows=state_entries(campaign),
         donations_on=donations_enabled(),
     ), status

@@ -5,8 +5,10 @@ import time
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from ..campaigns.models import Campaign
+from ..campaigns.service import translations_json
 from ..database import utcnow
 from ..extensions import db
 from ..signatures.counting import signature_count, signature_counts
@@ -16,7 +18,7 @@ def open_campaigns() -> list[tuple[Campaign, int]]:
     """Campaigns that accept signatures now, with their counts, soonest closing first."""
     now = utcnow()
     campaigns = list(db.session.scalars(
-        sa.select(Campaign)
+        sa.select(Campaign).options(selectinload(Campaign.translations))
         .where(Campaign.state == "open",
                sa.or_(Campaign.opens_at.is_(None), Campaign.opens_at <= now),
                sa.or_(Campaign.closes_at.is_(None), Campaign.closes_at > now))
@@ -31,11 +33,14 @@ def progress_percent(count: int, goal: int) -> int:
 
 
 def campaign_summary(campaign: Campaign) -> dict:
-    """The public JSON shape of a campaign."""
+    """The public JSON shape of a campaign: its text in English, and under "translations" in each
+    other language it is written in ({"es": {"title", "ask", "summary"}})."""
     return {
         "slug": campaign.slug,
         "title": campaign.title,
         "ask": campaign.ask,
+        "summary": campaign.summary,
+        "translations": translations_json(campaign),
         "state": campaign.state,
         "accepting_signatures": campaign.accepts_signatures(),
         "signature_count": signature_count(campaign.id),

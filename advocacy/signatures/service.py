@@ -9,8 +9,10 @@ from limits import parse_many
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..audit.service import record
 from ..bots.service import BOT_TRAPS, disposable_clause
 from ..campaigns.models import Campaign
+from ..campaigns.service import campaign_text
 from ..database import dialect_insert, transaction, utcnow
 from ..extensions import db
 from ..geography import service as geography
@@ -75,10 +77,12 @@ def _mail_confirmation(signature_id: int, email: str, full_name: str, locale: st
                           signature_id=signature_id)
     remove = issue_token(SignatureToken, "remove", timedelta(days=current_app.config["REMOVE_TOKEN_DAYS"]),
                          signature_id=signature_id)
+    # Links carry the signer's language (?lang=), so they open in it on any device.
     queue_mail_unrendered(email, "confirm_signature", _l("Please confirm your signature"), locale, {
-        "signature": {"full_name": full_name}, "campaign": {"title": campaign.title, "slug": campaign.slug},
-        "confirm_url": external_url("public.confirm", token=confirm),
-        "remove_url": external_url("public.remove", token=remove),
+        "signature": {"full_name": full_name, "locale": locale},
+        "campaign": {"title": campaign_text(campaign, locale).title, "slug": campaign.slug},
+        "confirm_url": external_url("public.confirm", token=confirm, lang=locale),
+        "remove_url": external_url("public.remove", token=remove, lang=locale),
         "days": current_app.config["CONFIRM_TOKEN_DAYS"],
     }, campaign_id=campaign.id, signature_id=signature_id)
 
@@ -88,8 +92,8 @@ def _mail_already_signed(signature: Signature, campaign: Campaign) -> None:
     queue_mail(
         signature.email, "already_signed", _l("You have already signed"), signature.locale,
         campaign_id=campaign.id, signature_id=signature.id, signature=signature, campaign=campaign,
-        campaign_url=external_url("public.show", slug=campaign.slug),
-        remove_url=external_url("public.remove", token=remove),
+        campaign_url=external_url("public.show", slug=campaign.slug, lang=signature.locale),
+        remove_url=external_url("public.remove", token=remove, lang=signature.locale),
     )
     signature.last_mailed_at = utcnow()
 
@@ -255,7 +259,7 @@ def confirm(raw: str) -> Confirmation:
 
 def _removal_link(signature: Signature) -> str:
     """A fresh removal link for the confirmed page (only hashes are stored, so issue a new one)."""
-    return external_url("public.remove", token=_issue_token(signature, "remove"))
+    return external_url("public.remove", token=_issue_token(signature, "remove"), lang=signature.locale)
 
 
 def remove(raw: str) -> Signature:
@@ -302,3 +306,60 @@ def recent_public_comments(campaign: Campaign, limit: int = 10) -> list[Signatur
         .order_by(Signature.confirmed_at.desc())
         .limit(limit)
     ))
+
+
+@dataclass(frozen=True)
+class Recanonicalised:
+    updated: int  # rows whose canonical email changed
+    folded: int  # later duplicates that stopped counting
+
+
+FOLDED_MARK = "#folded-"  # appended to a folded duplicate's canonical email: unique, never a real address
+
+
+def recanonicalise_emails() -> Recanonicalised:
+    """After `canonical_email` learns a new rule (e.g. Outlook +tags), bring stored rows in line.
+
+    Rows of one campaign that now share a canonical email are one person: the earliest confirmed
+    one (else the earliest) keeps the address and counts; each later one is marked removed (it
+    stops counting, through the tally deltas) and keeps a canonical email of its own
+    (`<old>#folded-<id>`), so the unique index on (campaign, canonical email) holds at every step.
+    Idempotent; one transaction; audited per campaign."""
+    updated = folded = 0
+    with transaction():
+        rows = db.session.execute(
+            sa.select(Signature.id, Signature.campaign_id, Signature.email, Signature.email_canonical,
+                      Signature.status)
+            .where(Signature.anonymised_at.is_(None), ~Signature.email_canonical.contains(FOLDED_MARK))
+            .order_by(Signature.campaign_id, Signature.id)).all()
+        groups: dict[tuple[int, str], list] = {}
+        for row in rows:
+            groups.setdefault((row.campaign_id, canonical_email(row.email)), []).append(row)
+        now = utcnow()
+        keepers = []
+        for (campaign_id, canonical), group in groups.items():
+            if len(group) == 1 and group[0].email_canonical == canonical:
+                continue
+            keeper = next((r for r in group if r.status == "confirmed"), group[0])
+            losers = [r for r in group if r is not keeper]
+            for row in losers:
+                db.session.execute(sa.update(Signature).where(Signature.id == row.id).values(
+                    email_canonical=f"{row.email_canonical}{FOLDED_MARK}{row.id}"[:254],
+                    **({"status": "removed", "removed_at": now} if row.status in ("pending", "confirmed", "held")
+                       else {})).execution_options(synchronize_session=False))
+            counted = [r.id for r in losers if r.status == "confirmed"]
+            if counted:
+                counting.record_changes(list(db.session.scalars(sa.select(Signature).where(
+                    Signature.id.in_(counted)))), -1)
+            folded += len(losers)
+            if losers:
+                record("signatures_folded", None, db.session.get(Campaign, campaign_id),
+                       kept=keeper.id, folded=[r.id for r in losers])
+            if keeper.email_canonical != canonical:
+                keepers.append((keeper.id, canonical))
+        db.session.flush()
+        for signature_id, canonical in keepers:  # after every loser moved off its address
+            db.session.execute(sa.update(Signature).where(Signature.id == signature_id)
+                               .values(email_canonical=canonical).execution_options(synchronize_session=False))
+            updated += 1
+    return Recanonicalised(updated, folded)

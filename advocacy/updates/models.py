@@ -1,9 +1,10 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 
-from ..database import BigId, utcnow
+from ..campaigns.models import TRANSLATION_LOCALES
+from ..database import BigId, one_of, utcnow
 from ..extensions import db
 
 
@@ -28,3 +29,21 @@ class CampaignUpdate(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     campaign = relationship("Campaign")
+    # The update in other languages, by locale; each signer is mailed the one in their language.
+    translations = relationship("CampaignUpdateTranslation", collection_class=attribute_keyed_dict("locale"),
+                                cascade="all, delete-orphan", passive_deletes=True)
+
+
+class CampaignUpdateTranslation(db.Model):
+    __tablename__ = "campaign_update_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_updates.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(sa.String(5))
+    title: Mapped[str] = mapped_column(sa.String(140))
+    body: Mapped[str] = mapped_column(sa.Text)  # Markdown, sanitised on render
+
+    __table_args__ = (
+        sa.UniqueConstraint("update_id", "locale", name="uq_campaign_update_translations_update_locale"),
+        one_of("locale", TRANSLATION_LOCALES, name="locale_known"),
+    )

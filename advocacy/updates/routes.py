@@ -16,7 +16,7 @@ def post_update_page(slug):
     campaign = managed_campaign_or_404(slug)
     form = UpdateForm()
     if form.validate_on_submit():
-        update = post_update(campaign, form.title.data, form.body.data, current_user)
+        update = post_update(campaign, form.title.data, form.body.data, current_user, form.translations())
         flash(ngettext("Update posted; mailing %(num)d signer.",
                        "Update posted; mailing %(num)d signers.", update.fanout_total))
         return redirect(url_for("updates.post_update_page", slug=slug))

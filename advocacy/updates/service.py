@@ -1,21 +1,22 @@
 """Posting updates, and mailing them from the worker in batches, with a working unsubscribe link in
 every mail."""
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from ..audit.service import record
-from ..campaigns.models import Campaign
-from ..campaigns.service import render_markdown
+from ..campaigns.models import TRANSLATION_LOCALES, Campaign
+from ..campaigns.service import LocalisedText, campaign_text, localised, render_markdown
 from ..database import is_postgres, transaction, utcnow
 from ..extensions import db
 from ..mail.service import one_click_headers, queue_mail
 from ..signatures.models import Signature, SignatureToken
 from ..tokens import find_token, is_expired, issue_token
 from ..urls import external_url
-from .models import CampaignUpdate
+from .models import CampaignUpdate, CampaignUpdateTranslation
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +34,34 @@ def updates_for(campaign: Campaign, limit: int = 20) -> list[CampaignUpdate]:
         .order_by(CampaignUpdate.created_at.desc(), CampaignUpdate.id.desc()).limit(limit)))
 
 
-def published_updates(campaign: Campaign) -> list[tuple[CampaignUpdate, str]]:
-    """Updates for the public campaign page, newest first, with their sanitised HTML."""
-    return [(update, render_markdown(update.body)) for update in updates_for(campaign)]
+def update_text(update: CampaignUpdate, locale: str) -> LocalisedText:
+    """The update's title and body in `locale` where written, else English."""
+    translation = update.translations.get(locale)
+    return localised({"title": update.title, "body": update.body},
+                     {"title": translation.title, "body": translation.body} if translation else None, locale)
+
+
+@dataclass(frozen=True)
+class PublishedUpdate:
+    text: LocalisedText
+    body_html: str
+    created_at: datetime
+
+
+def published_updates(campaign: Campaign, locale: str = "en") -> list[PublishedUpdate]:
+    """Updates for the public campaign page, newest first, in the visitor's language where written."""
+    published = []
+    for update in updates_for(campaign):
+        text = update_text(update, locale)
+        published.append(PublishedUpdate(text, render_markdown(text.body), update.created_at))
+    return published
 
 
 def _unsubscribe_link(signature: Signature) -> str:
     raw = issue_token(SignatureToken, TOKEN_PURPOSE,
                       timedelta(days=current_app.config["UPDATE_UNSUBSCRIBE_TOKEN_DAYS"]),
                       signature_id=signature.id)
-    return external_url("updates_public.unsubscribe", token=raw)
+    return external_url("updates_public.unsubscribe", token=raw, lang=signature.locale)
 
 
 def _mailed(campaign_id: int):
@@ -51,13 +70,19 @@ def _mailed(campaign_id: int):
             Signature.keep_updated.is_(True))
 
 
-def post_update(campaign: Campaign, title: str, body: str, user) -> CampaignUpdate:
-    """Publish the update and leave its mailing to the worker (`fan_out_due`). Counts, in one
-    query, the signers it is for, so the organiser sees how many it will reach."""
+def post_update(campaign: Campaign, title: str, body: str, user,
+                translations: dict[str, dict[str, str]] | None = None) -> CampaignUpdate:
+    """Publish the update (with its versions in other languages, {"es": {"title", "body"}}) and leave
+    its mailing to the worker (`fan_out_due`). Counts, in one query, the signers it is for, so the
+    organiser sees how many it will reach."""
     with transaction():
         total = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(*_mailed(campaign.id)))
         update = CampaignUpdate(campaign_id=campaign.id, user_id=user.id, title=title.strip(), body=body,
                                 recipients=0, fanout_total=total, fanout_last_signature_id=0)
+        for locale, text in (translations or {}).items():
+            if locale in TRANSLATION_LOCALES and (text.get("title") or "").strip():
+                update.translations[locale] = CampaignUpdateTranslation(
+                    locale=locale, title=text["title"].strip(), body=text.get("body") or "")
         db.session.add(update)
         record("update_post", user, campaign, title=update.title, recipients=total)
     return update
@@ -100,14 +125,20 @@ def fan_out_due(batch_size: int = BATCH) -> bool:
             return True
         if batch:
             campaign = update.campaign
-            body_html = render_markdown(update.body)
-            campaign_url = external_url("public.show", slug=campaign.slug)
+            by_locale = {}  # each signer gets the update in their language where written, else English
             for signature in batch:
+                locale = signature.locale or "en"
+                if locale not in by_locale:
+                    text = update_text(update, locale)
+                    by_locale[locale] = (text, render_markdown(text.body), campaign_text(campaign, locale).title,
+                                         external_url("public.show", slug=campaign.slug, lang=locale))
+                text, body_html, campaign_title, campaign_url = by_locale[locale]
                 unsubscribe_url = _unsubscribe_link(signature)
-                queue_mail(signature.email, "campaign_update", update.title, signature.locale,
+                queue_mail(signature.email, "campaign_update", text.title, locale,
                            headers=one_click_headers(unsubscribe_url), campaign_id=campaign.id,
-                           signature_id=signature.id, signature=signature, campaign=campaign, update=update,
-                           body_html=body_html, campaign_url=campaign_url, unsubscribe_url=unsubscribe_url)
+                           signature_id=signature.id, signature=signature, campaign=campaign,
+                           campaign_title=campaign_title, update=text, body_html=body_html,
+                           campaign_url=campaign_url, unsubscribe_url=unsubscribe_url)
         else:
             log.info("update %s mailed to %d signer(s)", update.id, update.recipients)
     return True

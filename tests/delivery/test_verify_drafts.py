@@ -53,7 +53,7 @@ def test_a_public_campaign_with_the_same_fingerprint_is_shown_without_the_draft(
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "An open letter" in html and "unannounced secret plan" not in html
-    assert len(re.findall(r"<tr><td>", html)) == 1
+    assert len(re.findall(r"<tr><td\b", html)) == 1
 
 
 def test_an_unknown_fingerprint_says_so_plainly(client):

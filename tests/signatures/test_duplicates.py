@@ -16,7 +16,7 @@ from tests.conftest import csrf_token, deliver_mail, links_in, post_button, sign
     ("Ana.Ruiz@Example.ORG", "ana.ruiz@example.org"),
     ("ana.ruiz+petitions@gmail.com", "anaruiz@gmail.com"),
     ("A.N.A.Ruiz@GoogleMail.com", "anaruiz@gmail.com"),
-    ("ana+tag@example.org", "ana+tag@example.org"),  # +tags are only Gmail's rule
+    ("ana+tag@example.org", "ana+tag@example.org"),  # +tags fold only where the provider documents them
 ])
 def test_canonical_email(entered, canonical):
     assert canonical_email(entered) == canonical
