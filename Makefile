@@ -45,11 +45,19 @@ serve: $(STAMP)
 # Arabic and Hebrew, Noto CJK) and their tests pdftotext. Install them when we are root and any is missing.
 PACKET_FONTS = /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf \
   /usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+# axe-core and the Nu HTML checker (vnu.jar, run with Java) check every page of the browser journeys.
+PAGE_CHECKERS = tests/browser/js
 browser-deps:
 	@{ command -v chromium && command -v pdftotext && ls $(PACKET_FONTS); } >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils \
 	    fonts-dejavu-core fonts-noto-core fonts-noto-cjk >/dev/null) \
 	  || echo "chromium, poppler-utils or packet fonts not installed: browser tests will be skipped"; }
+	@command -v java >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; } \
+	  || echo "java not installed: the Nu HTML checker will not run"
+	@test -f $(PAGE_CHECKERS)/node_modules/.package-lock.json || { command -v npm >/dev/null && \
+	  npm ci --prefix $(PAGE_CHECKERS) --ignore-scripts --no-audit --no-fund --silent; } \
+	  || echo "npm not available: axe-core and the Nu HTML checker will not run"
 
 test: $(STAMP) browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,43 +1,16 @@
 """A supporter on a small phone with JavaScript off signs and confirms in real Chromium."""
 import os
 import re
-import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import deliver_mail, links_in
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed")]
+pytestmark = pytest.mark.browser
 # `SCREENSHOTS_DIR=docs/screenshots make test` refreshes the README pictures.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or tempfile.gettempdir())
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def phone():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False,
-                                      device_scale_factor=1)
-        yield context.new_page()
-        browser.close()
 
 
 def test_sign_and_confirm_at_360px_without_javascript(app, campaign, live_server, phone, inbox):
