@@ -340,3 +340,16 @@ def test_organisers_write_the_call_script_and_letter_prompts(client, campaign, m
     campaign = db.session.get(type(campaign), campaign.id)
     assert campaign.call_script == "Please ask {title} {member} to co-sponsor."
     assert campaign.letter_prompt_list() == ["What would paid leave change for you?", "Who looks after your children?"]
+
+
+def test_a_signers_own_data_includes_their_letter_and_erasing_deletes_it(client, both, signer, inbox):
+    from tests.privacy.test_own_data import ask_for_link
+
+    _html, token = confirmed_page(client, signer, both.slug, "sf@example.org", "94105")
+    write(client, token, body="Our family needs paid leave; I am a receptionist at a clinic.")
+    _response, path = ask_for_link(client, inbox, "sf@example.org")
+    data = client.get(path + "/data.json").get_json()
+    assert data["signatures"][0]["letter"]["body"].startswith("Our family needs paid leave")
+    html = client.get(path).get_data(as_text=True)
+    assert client.post(path + "/erase", data={"csrf_token": csrf_token(html)}).status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 0
