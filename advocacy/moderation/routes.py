@@ -5,7 +5,16 @@ from flask_login import current_user
 from ..accounts.access import managed_campaign_or_404, require_login
 from ..forms import MAX_BIG_ID, Form, parse_id
 from . import bp
-from .service import DECISIONS, LISTED, comment_counts, comments, letter_counts, letters, moderate, moderate_letters
+from .service import (
+    DECISIONS,
+    LISTED,
+    comment_counts,
+    comments,
+    letter_counts,
+    letters,
+    moderate,
+    moderate_letters,
+)
 
 bp.before_request(require_login)
 

@@ -22,8 +22,8 @@ from ..signatures import service as signatures
 from ..signatures.counting import signature_count
 from ..signatures.districts import NotACandidate, choose_district, district_candidates
 from ..signatures.forms import LetterForm, SignForm
-from ..signatures.letters import LetterDetails, letter_of, public_letters, write_letter
 from ..signatures.identity import canonical_email
+from ..signatures.letters import LetterDetails, letter_of, public_letters, write_letter
 from ..signatures.service import SignatureError, SignerDetails
 from ..updates.service import published_updates
 from . import bp

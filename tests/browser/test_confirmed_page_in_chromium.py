@@ -5,8 +5,12 @@ import sqlalchemy as sa
 from advocacy.extensions import db
 from advocacy.signatures import counting
 from advocacy.signatures.letters import Letter
-from tests.browser.test_signing_in_chromium import CHROMIUM, SCREENSHOTS, live_server, phone, pytestmark  # noqa: F401
+from tests.browser import test_signing_in_chromium as signing
 from tests.conftest import deliver_mail, links_in
+
+# The same real Chromium on a 360 px phone with JavaScript off, and the live server.
+pytestmark = signing.pytestmark
+live_server, phone, SCREENSHOTS = signing.live_server, signing.phone, signing.SCREENSHOTS
 
 
 def test_members_district_and_letter_at_360px_without_javascript(app, make_campaign, geography, live_server,
