@@ -39,14 +39,17 @@ class NotACandidate(ValueError):
     """The district named is not one the signer's ZIP touches."""
 
 
-def district_candidates(signature_id: int, districts: list[str] | None = None) -> list[str]:
-    """The districts the signer may choose from: those of their ZIP while it is unanswered, the
-    ones offered before once answered; [] when their district is already certain."""
-    answer = db.session.get(DistrictAnswer, signature_id)
-    if answer is not None:
-        return answer.candidates.split()
+def district_candidates(signature_id: int) -> list[str]:
+    """The districts the signer may choose from: those of their ZIP while it spans several, the ones
+    offered before once answered (so a wrong tap can be corrected); [] when the district is certain
+    from the ZIP alone."""
     rows = districts_of(signature_id)
-    return [row.district for row in rows if row.shared] if len(rows) > 1 else []
+    if len(rows) > 1:
+        return [row.district for row in rows if row.shared]
+    answer = db.session.get(DistrictAnswer, signature_id)
+    if answer is not None and [(r.district, r.shared) for r in rows] == [(answer.district, False)]:
+        return answer.candidates.split()
+    return []
 
 
 def lock_signature_of_token(raw: str) -> None:
@@ -104,14 +107,15 @@ def choose_district(raw: str, label: str) -> DistrictChoice:
 
 
 def answer_counts(campaign: Campaign) -> dict[str, int]:
-    """{"answered": n, "asked": n} among confirmed signatures: asked = answered + those whose ZIP
-    still spans several districts (every such signer is asked on the confirmed page)."""
+    """{"answered": n, "asked": n} among confirmed signatures. Every signer whose ZIP spans several
+    districts is asked on the confirmed page: asked = those who answered (their district is now
+    certain) + those whose districts are still shared."""
     confirmed = (Signature.campaign_id == campaign.id, Signature.status == "confirmed")
+    still_shared = (sa.select(SignatureDistrict.signature_id).join(Signature, Signature.id == SignatureDistrict.signature_id)
+                    .where(*confirmed, SignatureDistrict.shared.is_(True)).distinct())
+    unanswered = db.session.scalar(sa.select(sa.func.count()).select_from(still_shared.subquery())) or 0
     answered = db.session.scalar(
         sa.select(sa.func.count()).select_from(DistrictAnswer)
-        .join(Signature, Signature.id == DistrictAnswer.signature_id).where(*confirmed)) or 0
-    unanswered = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(SignatureDistrict.signature_id)))
-        .join(Signature, Signature.id == SignatureDistrict.signature_id)
-        .where(*confirmed, SignatureDistrict.shared.is_(True))) or 0
+        .join(Signature, Signature.id == DistrictAnswer.signature_id)
+        .where(*confirmed, DistrictAnswer.signature_id.not_in(still_shared))) or 0
     return {"answered": answered, "asked": answered + unanswered}
