@@ -3,6 +3,8 @@ call (tel: links to the Washington office and the nearest district office, its h
 campaign's call script; a signer from a ZIP shared by several districts can say which is theirs,
 which makes the tallies exact (and exactly once); a signer can write a letter to their members with
 their consents, which organisers moderate and which reaches that member's packet."""
+import csv
+import io
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -136,6 +138,9 @@ def test_a_split_zip_signer_chooses_their_district_and_the_tallies_become_exact_
     assert login(client, "owner@example.org").status_code == 302
     dashboard = client.get(f"/organise/campaigns/{both.slug}").get_data(as_text=True)
     assert "1 of 1 told us which district is theirs." in dashboard
+    exported = client.get(f"/organise/campaigns/{both.slug}/exports/signatures.csv").data.decode("utf-8-sig")
+    row = list(csv.DictReader(io.StringIO(exported)))[0]
+    assert [value for value in row.values() if value.startswith(("IL-", "may include"))] == ["IL-7"]
 
 
 def test_the_share_of_may_include_falls_and_answered_over_asked_is_recorded(client, both, signer, make_user):
@@ -353,3 +358,15 @@ def test_a_signers_own_data_includes_their_letter_and_erasing_deletes_it(client,
     html = client.get(path).get_data(as_text=True)
     assert client.post(path + "/erase", data={"csrf_token": csrf_token(html)}).status_code == 200
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 0
+
+
+def test_load_geography_loads_every_district_office_of_current_members_and_is_idempotent(app):
+    from advocacy.geography.models import DistrictOffice
+
+    for _ in range(2):
+        output = app.test_cli_runner().invoke(args=["advocacy", "load-geography"]).output
+        assert "1312 district offices" in output
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(DistrictOffice)) == 1312
+    pelosi = db.session.get(DistrictOffice, "P000197-san_francisco")
+    assert (pelosi.phone, pelosi.hours, pelosi.zip) == ("415-556-4862", "M-F 9-5:30pm", "94103")
+    assert round(pelosi.latitude, 3) == 37.779
