@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from ..database import transaction
 from ..extensions import db
 from .models import Campaign
+from .seed_calls import SEED_CALLS
 from .seed_data import SEED_CAMPAIGNS
 
 
@@ -21,6 +22,7 @@ def seed_campaigns() -> list[str]:
                 slug=data["slug"], title=data["title"], ask=data["ask"], summary=data["summary"],
                 background=data["background"], goal=data["goal"], target_chamber="both", state="open",
                 closes_at=datetime.fromisoformat(data["closes_at"]).replace(hour=23, minute=59, second=59),
+                **SEED_CALLS.get(data["slug"], {}),
             ))
             created.append(data["slug"])
     return created

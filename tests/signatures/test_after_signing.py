@@ -370,3 +370,12 @@ def test_load_geography_loads_every_district_office_of_current_members_and_is_id
     pelosi = db.session.get(DistrictOffice, "P000197-san_francisco")
     assert (pelosi.phone, pelosi.hours, pelosi.zip) == ("415-556-4862", "M-F 9-5:30pm", "94103")
     assert round(pelosi.latitude, 3) == 37.779
+
+
+def test_the_seed_campaigns_come_with_a_call_script_and_letter_questions(client, geography, signer):
+    from advocacy.campaigns.seed import seed_campaigns
+
+    seed_campaigns()
+    html, _token = confirmed_page(client, signer, "affordable-child-care", "sf@example.org", "94105")
+    assert "I am a constituent of Representative Nancy Pelosi." in html
+    assert "What does child care cost your family" in html
