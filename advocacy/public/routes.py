@@ -171,7 +171,9 @@ def confirmed(token):
     if signatures.signature_for_token(token, "confirm").status not in ("confirmed", "held"):
         return redirect(url_for("public.confirm_page", token=token), code=303)
     # Already confirmed: confirming again changes nothing and gives a fresh removal link.
-    return _confirmed_page(token, signatures.confirm(token), saved=request.args.get("saved"))
+    response = make_response(_confirmed_page(token, signatures.confirm(token), saved=request.args.get("saved")))
+    response.headers["Cache-Control"] = "private, no-store"  # the signer's own page: names, letter, links
+    return response
 
 
 def _letter_form(formdata=None) -> LetterForm:

@@ -113,7 +113,9 @@ def test_a_split_zip_signer_chooses_their_district_and_the_tallies_become_exact_
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/signatures/confirmed/{token}?saved=district#your-district")
     assert district_tallies(both) == ({"IL-5": 1}, {})
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    again = client.get(response.headers["Location"])
+    assert again.headers["Cache-Control"] == "private, no-store"
+    page = again.get_data(as_text=True)
     assert "your signature now counts in IL-5 only" in page
     assert 'value="IL-5" class="button" aria-pressed="true"' in page  # the answer can still be changed
 
