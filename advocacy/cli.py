@@ -70,10 +70,11 @@ def create_admin_command(email, password_stdin, name):
 @advocacy_cli.command("load-geography")
 def load_geography_command():
     """Load ZIP->district and lawmaker tables from advocacy/data (idempotent; re-run when districts change)."""
-    from .geography.service import load_geography
+    from .geography.service import load_geography, office_count
 
     zips, members = load_geography()
-    click.echo(f"Geography loaded: {zips} ZIP-district pairs, {members} lawmakers.")
+    click.echo(f"Geography loaded: {zips} ZIP-district pairs, {members} lawmakers, "
+               f"{office_count()} district offices.")
 
 
 @advocacy_cli.command("close-due")

@@ -10,8 +10,10 @@ from .campaigns.models import Campaign, CampaignTranslation  # noqa: F401
 from .delivery.models import DeliveryPacketRecord, DeliveryToken  # noqa: F401
 from .donations.models import Donation, StripeEvent  # noqa: F401
 from .fraud.models import InvalidatedSignature, InvalidationBatch  # noqa: F401
-from .geography.models import Legislator, SignatureDistrict, ZipDistrict  # noqa: F401
+from .geography.models import DistrictOffice, Legislator, SignatureDistrict, ZipDistrict  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401
 from .privacy.models import PrivacyToken  # noqa: F401
+from .signatures.districts import DistrictAnswer  # noqa: F401
+from .signatures.letters import Letter  # noqa: F401
 from .signatures.models import Signature, SignatureToken, Tally, TallyDelta  # noqa: F401
 from .updates.models import CampaignUpdate, CampaignUpdateTranslation  # noqa: F401

@@ -11,6 +11,7 @@ CAMPAIGN_STATES = ("draft", "open", "closed", "delivered", "archived")
 # Languages a campaign's text can be written in besides English, its original (packets stay English).
 TRANSLATION_LOCALES = ("es",)
 TARGET_CHAMBERS = ("both", "house", "senate")
+MAX_LETTER_PROMPTS = 3
 
 
 def join_codes(codes, conjunction: str = "and") -> str:
@@ -28,6 +29,10 @@ class Campaign(db.Model):
     ask: Mapped[str] = mapped_column(sa.String(300))
     summary: Mapped[str] = mapped_column(sa.String(300), default="")
     background: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown, sanitised on render
+    # What a signer says when calling their member, with {member} and {title} filled in (plain text).
+    call_script: Mapped[str] = mapped_column(sa.Text, default="")
+    # Up to three questions that prompt a signer's letter to their members, one per line.
+    letter_prompts: Mapped[str] = mapped_column(sa.Text, default="")
     target_chamber: Mapped[str] = mapped_column(sa.String(10), default="both")
     # Comma-separated USPS codes; empty means every state.
     target_states: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -90,6 +95,16 @@ class Campaign(db.Model):
         if not states:
             return f"{the}U.S. Congress" if self.target_chamber == "both" else f"{the}{body}"
         return f"{the}{body} for {join_codes(states)}"
+
+    def letter_prompt_list(self) -> list[str]:
+        return [line.strip() for line in (self.letter_prompts or "").splitlines() if line.strip()][:MAX_LETTER_PROMPTS]
+
+    def filled_call_script(self, title: str, member: str) -> list[str]:
+        """The call script's paragraphs with the member's title and name in place of {title} and
+        {member}. Plain replacement, not str.format (a script cannot reach attributes); the page
+        escapes the text and renders no Markdown."""
+        text = (self.call_script or "").replace("{title}", title).replace("{member}", member)
+        return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
 
     @property
     def is_public(self) -> bool:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..database import transaction
 from ..extensions import db
 from .models import Campaign, CampaignTranslation
+from .seed_calls import SEED_CALLS
 from .seed_data import SEED_CAMPAIGNS
 from .seed_data_es import SEED_CAMPAIGNS_ES
 
@@ -26,6 +27,7 @@ def seed_campaigns() -> list[str]:
                     slug=data["slug"], title=data["title"], ask=data["ask"], summary=data["summary"],
                     background=data["background"], goal=data["goal"], target_chamber="both", state="open",
                     closes_at=datetime.fromisoformat(data["closes_at"]).replace(hour=23, minute=59, second=59),
+                    **SEED_CALLS.get(data["slug"], {}),
                 )
                 db.session.add(campaign)
                 created.append(data["slug"])

@@ -88,6 +88,15 @@ class PacketComment:
 
 
 @dataclass(frozen=True)
+class PacketLetter:
+    """A constituent's own letter to the recipient, printed in full (up to 5,000 characters)."""
+
+    name: str  # "" unless the writer agreed to be named
+    place: str  # "Chicago, IL 60614"
+    text: str
+
+
+@dataclass(frozen=True)
 class PacketDistrictRow:
     label: str  # e.g. "CA-12"
     member: str
@@ -140,6 +149,7 @@ class DeliveryPacket:
     senator_rows: Sequence[PacketStateRow] = ()  # per state, for the whole-campaign packet
     unmapped_places: Sequence[PacketPlaceRow] = ()  # signers the map cannot show
     list_count: int | None = None  # rows of the fingerprinted list (default: total_confirmed)
+    letters: Sequence[PacketLetter] = ()  # constituents' letters to this member, approved
 
 
 def find_unicode_font(
@@ -169,6 +179,7 @@ def build_packet_pdf(
     pdf.district_table()
     pdf.senator_table()
     pdf.comments()
+    pdf.letters()
     pdf.verification()
     return bytes(pdf.output())
 
@@ -513,6 +524,20 @@ class _PacketPDF(FPDF):
             self._keep_together(byline, text)
             self.paragraph(byline, size=10, bold=True, after=0.5)
             self.paragraph(text, size=10, after=4)
+
+    def letters(self) -> None:
+        if not self.packet.letters:
+            return
+        self.heading("Letters from constituents")
+        for letter in self.packet.letters:
+            author = shorten(clean_text(letter.name).strip(), NAME_MAX_CHARS) or "A constituent"
+            place = shorten(clean_text(letter.place).strip(), NAME_MAX_CHARS)
+            byline = f"{author}, {place}" if place else author
+            self.paragraph(byline, size=10, bold=True, after=1)
+            for part in clean_text(letter.text).split("\n"):
+                if part.strip():
+                    self.paragraph(part.strip(), size=10, after=2)
+            self.ln(3)
 
     def _keep_together(self, byline: str, text: str) -> None:
         """Start a comment on a new page rather than split its few lines."""

@@ -13,8 +13,9 @@ from ..audit.service import record
 from ..campaigns.models import Campaign, join_codes
 from ..database import transaction, utcnow
 from ..extensions import db
-from ..geography.models import Legislator
+from ..geography.models import Legislator, SignatureDistrict, district_label
 from ..geography.service import parse_label
+from ..signatures.letters import Letter
 from ..signatures.models import Signature
 from ..tokens import find_token, is_expired, issue_token, new_token
 from ..urls import external_url
@@ -22,7 +23,7 @@ from .exports import constituents_filter, csv_chunks, listed_signatures
 from .map_svg import render_state_map
 from .models import DeliveryPacketRecord, DeliveryToken
 from .packet_data import packet_details
-from .packet_pdf import DeliveryPacket, PacketComment, PacketDistrictRow, build_packet_pdf
+from .packet_pdf import DeliveryPacket, PacketComment, PacketDistrictRow, PacketLetter, build_packet_pdf
 from .tallies import MULTI_DISTRICT_RULE, district_entries, state_counts
 
 OFFICE_LINK_LIFETIME = timedelta(days=730)  # offices work through their mail slowly
@@ -121,6 +122,32 @@ def _comments(campaign, member, until, limit=12) -> list[PacketComment]:
             for name, show, town, state, comment in chosen]
 
 
+def _letters(campaign, member, until) -> list[PacketLetter]:
+    """Approved letters that their writers asked to deliver, from this member's constituents: for a
+    representative only writers whose district is certain (ZIP wholly in it, or chosen by them),
+    so no office receives a letter from someone it may not represent."""
+    if member is None:
+        return []
+    if member.chamber == "senate":
+        constituents = Signature.state == member.state
+    else:
+        constituents = Signature.id.in_(
+            sa.select(SignatureDistrict.signature_id)
+            .where(SignatureDistrict.district == district_label(member.state, member.district),
+                   SignatureDistrict.shared.is_(False)))
+    chosen = db.session.execute(
+        sa.select(Letter.body, Letter.show_name, Signature.full_name, Signature.town, Signature.state,
+                  Signature.postal_code)
+        .join(Signature, Signature.id == Letter.signature_id)
+        .where(Letter.campaign_id == campaign.id, Letter.status == "approved", Letter.deliver.is_(True),
+               Signature.status == "confirmed", Signature.confirmed_at <= until, constituents)
+        .order_by(Letter.updated_at, Letter.id))
+    return [PacketLetter(name if show else "",
+                         ", ".join(p for p in (town or "", f"{state or ''} {(zip_code or '')[:5]}".strip()) if p),
+                         body)
+            for body, show, name, town, state, zip_code in chosen]
+
+
 def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> tuple[DeliveryPacketRecord, bytes]:
     """Build the packet PDF and record the delivery, frozen: its signature list (CSV, gzip), the
     list's SHA-256 (for /verify/<sha256>), the PDF, and a private office link printed in it."""
@@ -148,6 +175,7 @@ def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> t
         recipient_name=f"{member.title} {member.name}" if member else audience,
         generated_at=generated_at, total_confirmed=total, list_count=frozen.count,
         district_rows=_district_rows(campaign, member), comments=_comments(campaign, member, generated_at),
+        letters=_letters(campaign, member, generated_at),
         signature_list_sha256=sha, verify_url=external_url("delivery.verify", sha256=sha),
         map_svg=render_state_map(states, title="Signers by state"),
         notes=(MULTI_DISTRICT_RULE,

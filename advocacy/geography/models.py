@@ -87,3 +87,23 @@ class SignatureDistrict(db.Model):
     shared: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
     __table_args__ = (sa.Index("ix_signature_districts_district", "district", "signature_id"),)
+
+
+class DistrictOffice(db.Model):
+    """A member's office back home (legislators-district-offices.csv): address, phone, hours and,
+    for most, its position. Replaced with the lawmakers by `load-geography`."""
+
+    __tablename__ = "district_offices"
+
+    id: Mapped[str] = mapped_column(sa.String(60), primary_key=True)  # "P000197-san_francisco"
+    bioguide_id: Mapped[str] = mapped_column(sa.String(10), index=True)
+    address: Mapped[str] = mapped_column(sa.String(200), default="")
+    building: Mapped[str] = mapped_column(sa.String(120), default="")
+    suite: Mapped[str] = mapped_column(sa.String(80), default="")
+    city: Mapped[str] = mapped_column(sa.String(60), default="")
+    state: Mapped[str] = mapped_column(sa.String(2), default="")
+    zip: Mapped[str] = mapped_column(sa.String(10), default="")
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    hours: Mapped[str] = mapped_column(sa.String(200), default="")
+    latitude: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(sa.Float, nullable=True)

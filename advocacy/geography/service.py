@@ -10,6 +10,7 @@ Rules (also in the README):
   Nothing is dropped, and signing never fails for lack of geography.
 """
 import csv
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,7 @@ import zipcodes
 
 from ..database import transaction
 from ..extensions import db
-from .models import Legislator, SignatureDistrict, ZipDistrict, district_label
+from .models import DistrictOffice, Legislator, SignatureDistrict, ZipDistrict, district_label, office_title
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 UNKNOWN_STATE = "??"
@@ -240,25 +241,175 @@ def _zip_rows(path: Path) -> list[dict]:
     return [{"zip": z, "state": s, "district": d} for z, s, d in sorted(pairs)]
 
 
-def load_geography(zccd: Path | None = None, legislators: Path | None = None) -> tuple[int, int]:
-    """Replace the ZIP->district and lawmaker tables from the CSVs in one transaction (idempotent).
+def _office_rows(path: Path, members: set[str]) -> list[dict]:
+    """District offices of current members (rows for anyone else are skipped)."""
+    def number(text):
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None
+
+    rows = []
+    with path.open(newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["bioguide"] not in members or not r["id"]:
+                continue
+            rows.append({
+                "id": r["id"][:60], "bioguide_id": r["bioguide"], "address": r["address"].strip()[:200],
+                "building": r["building"].strip()[:120], "suite": r["suite"].strip()[:80],
+                "city": r["city"].strip()[:60], "state": r["state"].strip()[:2], "zip": r["zip"].strip()[:10],
+                "phone": r["phone"].strip()[:40], "hours": r["hours"].strip()[:200],
+                "latitude": number(r["latitude"]), "longitude": number(r["longitude"]),
+            })
+    return rows
+
+
+def load_geography(zccd: Path | None = None, legislators: Path | None = None,
+                   offices: Path | None = None) -> tuple[int, int]:
+    """Replace the ZIP->district, lawmaker and district office tables from the CSVs in one
+    transaction (idempotent).
 
     Signatures keep the districts they were given when signed; only new signatures see changes.
     Returns (zip-district rows, legislators).
     """
     zip_rows = _zip_rows(zccd or DATA_DIR / "zccd.csv")
     member_rows = _legislator_rows(legislators or DATA_DIR / "legislators-current.csv")
+    office_rows = _office_rows(offices or DATA_DIR / "legislators-district-offices.csv",
+                               {r["bioguide_id"] for r in member_rows})
     with transaction():
         db.session.execute(sa.delete(ZipDistrict))
+        db.session.execute(sa.delete(DistrictOffice))
         db.session.execute(sa.delete(Legislator))
         db.session.execute(sa.insert(ZipDistrict), zip_rows)
         db.session.execute(sa.insert(Legislator), member_rows)
+        if office_rows:
+            db.session.execute(sa.insert(DistrictOffice), office_rows)
     forget_places()
     return len(zip_rows), len(member_rows)
+
+
+def office_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(DistrictOffice)) or 0
+
+
+@dataclass(frozen=True)
+class Office:
+    """A district office as pages show it (a plain copy of a DistrictOffice row)."""
+    bioguide_id: str
+    address: str
+    building: str
+    suite: str
+    city: str
+    state: str
+    zip: str
+    phone: str
+    hours: str
+    latitude: float | None
+    longitude: float | None
+
+    @property
+    def street_lines(self) -> list[str]:
+        """["90 7th St., Suite 2-800", "San Francisco, CA 94103"] (the building on its own line)."""
+        street = ", ".join(part for part in (self.address, self.suite) if part)
+        town = " ".join(part for part in (f"{self.city}," if self.city else "", self.state, self.zip) if part)
+        return [line for line in (self.building, street, town.strip(" ,")) if line]
+
+
+@lru_cache(maxsize=1)
+def offices_by_member() -> dict[str, tuple[Office, ...]]:
+    """bioguide id -> its district offices, read once per process (about 1,300 rows)."""
+    found: dict[str, list[Office]] = {}
+    for o in db.session.scalars(sa.select(DistrictOffice).order_by(DistrictOffice.id)):
+        found.setdefault(o.bioguide_id, []).append(Office(
+            o.bioguide_id, o.address, o.building, o.suite, o.city, o.state, o.zip, o.phone, o.hours,
+            o.latitude, o.longitude))
+    return {member: tuple(offices) for member, offices in found.items()}
+
+
+def zip_position(code: str) -> tuple[float, float] | None:
+    """(latitude, longitude) of a ZIP's centre from the `zipcodes` package, or None."""
+    if not (len(code) == 5 and code.isascii() and code.isdigit()):
+        return None
+    try:
+        found = zipcodes.matching(code)
+        return (float(found[0]["lat"]), float(found[0]["long"])) if found else None
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _miles(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 3958.8 * 2 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def nearest_office(bioguide_id: str, postal_code: str, town: str = "") -> Office | None:
+    """The member's district office nearest the signer: one in their ZIP or town if there is one,
+    else the closest to their ZIP's centre (the office's own position, or its ZIP's centre).
+    Offices with a phone number come first, since the page is for calling."""
+    offices = offices_by_member().get(bioguide_id, ())
+    with_phone = [o for o in offices if o.phone]
+    offices = with_phone or list(offices)
+    if not offices:
+        return None
+    code = zip5(postal_code)
+    for office in offices:
+        if code and office.zip[:5] == code:
+            return office
+    for office in offices:
+        if town and office.city.casefold() == town.casefold():
+            return office
+    here = zip_position(code)
+    if here is None:
+        return offices[0]
+
+    def distance(office: Office) -> float:
+        there = ((office.latitude, office.longitude) if office.latitude is not None and office.longitude is not None
+                 else zip_position(office.zip[:5]))
+        return _miles(here, there) if there else math.inf
+
+    return min(offices, key=distance)
+
+
+def tel_href(phone: str) -> str | None:
+    """"202-225-4965" -> "tel:+12022254965" (US numbers); None when there is no number to dial."""
+    digits = "".join(ch for ch in (phone or "") if ch in "0123456789")
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return f"tel:+1{digits}" if len(digits) == 10 else None
 
 
 def forget_places() -> None:
     """Drop this process's remembered ZIP places and members (after the data changes)."""
     _resolve_zip.cache_clear()
     members_by_seat.cache_clear()
+    offices_by_member.cache_clear()
     last_names.cache_clear()
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How a signer reaches one of their members: the Washington office and the nearest district office."""
+    member: Member
+    district: str | None  # "IL-5"; None for a senator
+    title: str  # "Representative", "Senator", "Delegate", "Resident Commissioner"
+    dc_phone_href: str | None
+    office: Office | None
+    office_phone_href: str | None
+
+
+def contacts_for(lawmakers: Lawmakers | None, postal_code: str, town: str = "") -> list[Contact]:
+    """The members in `lawmakers` (vacant seats left out), representatives first, each with their
+    nearest district office to the signer's ZIP."""
+    if lawmakers is None or not lawmakers.addressed:
+        return []
+    seats = [(label, m) for label, m in lawmakers.representatives if m is not None]
+    seats += [(None, m) for m in lawmakers.senators]
+    contacts = []
+    for label, member in seats:
+        office = nearest_office(member.bioguide_id, postal_code, town)
+        contacts.append(Contact(member, label, office_title(member.chamber, member.state), tel_href(member.phone),
+                                office, tel_href(office.phone) if office else None))
+    return contacts

@@ -4,6 +4,7 @@ from ..audit.service import record
 from ..campaigns.models import Campaign
 from ..database import transaction
 from ..extensions import db
+from ..signatures.letters import Letter
 from ..signatures.models import Signature
 
 DECISIONS = {"approve": "approved", "reject": "rejected"}
@@ -54,3 +55,42 @@ def comments_awaiting(campaign: Campaign, limit: int = 5) -> tuple[list[Signatur
         sa.select(Signature).where(*where).order_by(Signature.confirmed_at.desc()).limit(limit)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(*where))
     return latest, total
+
+
+def letters_waiting(campaign: Campaign) -> int:
+    return letter_counts(campaign)["pending"]
+
+
+# --- Letters: the same queue and decisions as comments, on the letters table. ---
+
+def letters(campaign: Campaign, status: str = "pending", limit: int = 200) -> list[Letter]:
+    """Letters of confirmed signatures in one moderation state, oldest first (a queue)."""
+    return list(db.session.scalars(
+        sa.select(Letter).join(Signature, Signature.id == Letter.signature_id)
+        .where(Letter.campaign_id == campaign.id, Signature.status == "confirmed", Letter.status == status)
+        .order_by(Letter.updated_at, Letter.id).limit(limit)))
+
+
+def letter_counts(campaign: Campaign) -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(Letter.status, sa.func.count()).join(Signature, Signature.id == Letter.signature_id)
+        .where(Letter.campaign_id == campaign.id, Signature.status == "confirmed")
+        .group_by(Letter.status))
+    return dict.fromkeys(LISTED, 0) | dict(rows.all())
+
+
+def moderate_letters(campaign: Campaign, letter_ids: list[int], decision: str, user) -> int:
+    """Approve or reject letters of this campaign; returns how many changed."""
+    new_status = DECISIONS[decision]
+    ids = sorted({int(i) for i in letter_ids})
+    if not ids:
+        return 0
+    with transaction():
+        changed = db.session.execute(
+            sa.update(Letter)
+            .where(Letter.campaign_id == campaign.id, Letter.id.in_(ids), Letter.status != new_status)
+            .values(status=new_status).execution_options(synchronize_session=False)
+        ).rowcount
+        if changed:
+            record("letters_" + new_status, user, campaign, count=changed, letter_ids=ids[:500])
+    return changed

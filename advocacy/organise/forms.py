@@ -48,6 +48,19 @@ class CampaignForm(Form):
         description=_l("Markdown: **bold**, *italic*, [links](https://example.org), lists, ## headings."),
         validators=[Optional(), Length(max=20000, message=_l("Background must be 20,000 characters or fewer"))],
         render_kw={"rows": 12})
+    call_script = TextAreaField(
+        _l("Call script (optional)"),
+        description=_l("What a signer can say when they call their member's office, shown after they confirm. "
+                       "{title} and {member} become the member's title and name, for example "
+                       "“Representative” and “Nancy Pelosi”. Plain text; a blank line starts a new paragraph."),
+        validators=[Optional(), Length(max=2000, message=_l("The call script must be 2,000 characters or fewer"))],
+        render_kw={"rows": 6, "maxlength": 2000})
+    letter_prompts = TextAreaField(
+        _l("Questions for signers' letters (optional)"),
+        description=_l("One to three questions, one per line, that help signers write to their members, for "
+                       "example: How would paid leave change your family's week?"),
+        validators=[Optional(), Length(max=600, message=_l("The questions must be 600 characters or fewer"))],
+        render_kw={"rows": 3, "maxlength": 600})
     target_chamber = RadioField(_l("Who is it addressed to?"), choices=[
         choice("both", _l("U.S. House and Senate")), choice("house", _l("U.S. House of Representatives")),
         choice("senate", _l("U.S. Senate"))], default="both")
@@ -98,6 +111,12 @@ class CampaignForm(Form):
         field.data = field.data.strip()
         if not SLUG_PATTERN.fullmatch(field.data):
             raise ValidationError(_l("Use only lower-case letters, digits and single hyphens"))
+
+    def validate_letter_prompts(self, field):
+        lines = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
+        if len(lines) > 3:
+            raise ValidationError(_l("Ask at most three questions, one per line"))
+        field.data = "\n".join(lines)
 
     def validate_target_states(self, field):
         codes = [c.strip().upper() for c in (field.data or "").replace(" ", ",").split(",") if c.strip()]

@@ -20,8 +20,9 @@ from ..delivery.tallies import lawmaker_tallies
 from ..donations.service import campaign_totals, donations_enabled
 from ..forms import choice
 from ..mail.service import mail_health
-from ..moderation.service import comments_awaiting
+from ..moderation.service import comments_awaiting, letters_waiting
 from ..signatures.counting import signature_counts
+from ..signatures.districts import answer_counts
 from . import bp
 from .forms import CampaignForm, DeliveryForm
 from .service import (
@@ -52,7 +53,9 @@ def dashboard_panels(campaign) -> list[tuple[str, dict]]:
     return [
         ("organise/_chart_panel.html", chart_bars(signatures_per_day(campaign))),
         ("organise/_states_panel.html", {"states": top_states(campaign)}),
-        ("moderation/_panel.html", {"latest": latest_comments, "total": waiting}),
+        ("moderation/_panel.html", {"latest": latest_comments, "total": waiting,
+                                    "letters_waiting": letters_waiting(campaign)}),
+        ("signatures/_district_answers_panel.html", answer_counts(campaign)),
         ("delivery/_panel.html", {"lawmakers": lawmakers, "form": PacketForm().set_lawmakers(lawmakers, campaign),
                                   "packets": packets, "opened": office_opened_at([p.id for p in packets])}),
         ("donations/_dashboard.html", {"enabled": donations_enabled(), **campaign_totals(campaign.id)}),
@@ -77,7 +80,8 @@ def dashboard(slug):
 
 def _fields(form: CampaignForm) -> dict:
     fields = {name: getattr(form, name).data for name in EDITABLE_FIELDS}
-    return fields | {"summary": form.summary.data or "", "background": form.background.data or ""}
+    return fields | {"summary": form.summary.data or "", "background": form.background.data or "",
+                     "call_script": form.call_script.data or "", "letter_prompts": form.letter_prompts.data or ""}
 
 
 def _authoring_page(form, campaign=None):

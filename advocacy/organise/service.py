@@ -14,8 +14,8 @@ from ..extensions import db
 from ..signatures.counting import signature_count
 from ..signatures.models import SIGNATURE_STATUSES, Signature
 
-EDITABLE_FIELDS = ("title", "slug", "ask", "summary", "background", "target_chamber", "target_states",
-                   "goal", "opens_at", "closes_at")
+EDITABLE_FIELDS = ("title", "slug", "ask", "summary", "background", "call_script", "letter_prompts",
+                   "target_chamber", "target_states", "goal", "opens_at", "closes_at")
 
 
 class AuthoringError(ValueError):

@@ -9,7 +9,7 @@ signature_districts, dates) and drops everything that identifies a person:
 - comment -> NULL (comment_status "none"), town -> NULL, ip_hash -> NULL, last_mailed_at -> NULL
 - postal_code -> its first three digits (the ZIP3 area: too coarse to locate a person; kept so
   fraud review and exports still see the area; state and districts are stored separately)
-- its link tokens (confirm, remove, updates) are deleted
+- its link tokens (confirm, remove, updates) are deleted, and its letter to members (body, address)
 - donor_email on its donations -> NULL (amounts and statuses stay: they are the campaign's accounts)
 - anonymised_at -> now
 
@@ -33,6 +33,7 @@ from ..mail.models import OutboxMessage
 from ..mail.service import queue_mail
 from ..signatures.counting import record_changes
 from ..signatures.identity import canonical_email
+from ..signatures.letters import Letter
 from ..signatures.models import Signature, SignatureToken
 from ..tokens import find_token, is_expired, issue_token
 from ..urls import external_url
@@ -64,6 +65,7 @@ def _anonymise(signatures: list[Signature], now: datetime) -> int:
         s.last_mailed_at = None
         s.anonymised_at = now
     db.session.execute(sa.delete(SignatureToken).where(SignatureToken.signature_id.in_(ids)))
+    db.session.execute(sa.delete(Letter).where(Letter.signature_id.in_(ids)))
     result = db.session.execute(
         sa.update(Donation).where(Donation.signature_id.in_(ids), Donation.donor_email.is_not(None))
         .values(donor_email=None)
@@ -198,6 +200,8 @@ def stored_data(token: PrivacyToken) -> dict:
     """Everything stored under the token's address, as plain data (the page and the JSON download)."""
     signatures = _signatures_for(token.email_canonical)
     donations = _donations_for(token.email_canonical, signatures)
+    letters = {letter.signature_id: letter for letter in db.session.scalars(
+        sa.select(Letter).where(Letter.signature_id.in_([s.id for s in signatures])))} if signatures else {}
     return {
         "signatures": [{
             "id": s.id, "campaign": s.campaign.title, "campaign_slug": s.campaign.slug,
@@ -206,6 +210,7 @@ def stored_data(token: PrivacyToken) -> dict:
             "show_name": s.show_name, "keep_updated": s.keep_updated, "share_email": s.share_email,
             "language": s.locale, "signed_at": _iso(s.created_at), "confirmed_at": _iso(s.confirmed_at),
             "removed_at": _iso(s.removed_at), "ip_address_hash": s.ip_hash,
+            "letter": _letter_data(letters.get(s.id)),
         } for s in signatures],
         "donations": [{
             "id": d.id, "campaign": d.campaign.title, "campaign_slug": d.campaign.slug,
@@ -214,6 +219,14 @@ def stored_data(token: PrivacyToken) -> dict:
             "refunded_at": _iso(d.refunded_at), "refunded_amount_cents": d.refunded_amount_cents,
         } for d in donations],
     }
+
+
+def _letter_data(letter: Letter | None) -> dict | None:
+    if letter is None:
+        return None
+    return {"body": letter.body, "deliver": letter.deliver, "show_publicly": letter.show_publicly,
+            "show_name": letter.show_name, "street_address": letter.street_address, "city": letter.city,
+            "status": letter.status, "written_at": _iso(letter.updated_at)}
 
 
 @dataclass

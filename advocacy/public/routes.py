@@ -17,11 +17,13 @@ from ..campaigns.service import campaign_text, public_campaign_or_404, render_ma
 from ..delivery.tallies import public_tallies, state_entries
 from ..donations.service import donation_offer, donations_enabled
 from ..extensions import csrf, limiter
-from ..geography.service import lawmakers_for
+from ..geography.service import contacts_for, lawmakers_for, members_by_seat
 from ..signatures import service as signatures
 from ..signatures.counting import signature_count
-from ..signatures.forms import SignForm
+from ..signatures.districts import NotACandidate, choose_district, district_candidates
+from ..signatures.forms import LetterForm, SignForm
 from ..signatures.identity import canonical_email
+from ..signatures.letters import LetterDetails, letter_of, public_letters, write_letter
 from ..signatures.service import SignatureError, SignerDetails
 from ..updates.service import published_updates
 from . import bp
@@ -99,6 +101,7 @@ def render_campaign(campaign, form=None, status=200):
         form=form or SignForm(),
         comments=signatures.recent_public_comments(campaign),
         updates=published_updates(campaign, locale),
+        letters=public_letters(campaign),
         state_rows=state_entries(campaign),
         donations_on=donations_enabled(),
     ), status
@@ -163,14 +166,73 @@ def confirm_page(token):
 
 @bp.post("/signatures/confirm/<token>")
 def confirm(token):
-    confirmation = signatures.confirm(token)
+    return _confirmed_page(token, signatures.confirm(token))
+
+
+@bp.get("/signatures/confirmed/<token>")
+def confirmed(token):
+    """The confirmed page again (after answering the district question or writing a letter)."""
+    if signatures.signature_for_token(token, "confirm").status not in ("confirmed", "held"):
+        return redirect(url_for("public.confirm_page", token=token), code=303)
+    # Already confirmed: confirming again changes nothing and gives a fresh removal link.
+    response = make_response(_confirmed_page(token, signatures.confirm(token), saved=request.args.get("saved")))
+    response.headers["Cache-Control"] = "private, no-store"  # the signer's own page: names, letter, links
+    return response
+
+
+def _letter_form(formdata=None) -> LetterForm:
+    return LetterForm(formdata=formdata, address_required=current_app.config["CWC_ENABLED"])
+
+
+def _confirmed_page(token, confirmation, letter_form=None, district_error=False, saved=None, status=200):
+    """What a signer sees once confirmed: their members to call (with the campaign's call script),
+    the question of their district when their ZIP spans several, their letter, the donation offer."""
     signature = confirmation.signature
     campaign = signature.campaign
-    return render_template("signatures/confirmed.html", signature=signature, campaign=campaign,
-                           remove_url=confirmation.remove_url,
-                           lawmakers=lawmakers_for(signature, confirmation.districts, campaign.target_chamber,
-                                                   campaign.targeted_states()),
-                           offer=donation_offer(campaign, signature))
+    lawmakers = lawmakers_for(signature, confirmation.districts, campaign.target_chamber, campaign.targeted_states())
+    house, _senate = members_by_seat()
+    candidates = [(label, house.get(label)) for label in district_candidates(signature.id)] if lawmakers else []
+    letter = letter_of(signature.id)
+    if letter_form is None:
+        letter_form = _letter_form()
+        if letter is not None:
+            letter_form.body.data = letter.body
+            letter_form.reach.data = "public" if letter.show_publicly else "members"
+            letter_form.show_name.data = letter.show_name
+            letter_form.street_address.data = letter.street_address or ""
+            letter_form.city.data = letter.city or ""
+    return render_template(
+        "signatures/confirmed.html", signature=signature, campaign=campaign, token=token,
+        remove_url=confirmation.remove_url, lawmakers=lawmakers,
+        contacts=contacts_for(lawmakers, signature.postal_code, signature.town or ""),
+        candidates=candidates, chosen=confirmation.districts[0] if len(confirmation.districts) == 1 else None,
+        district_error=district_error, letter=letter, letter_form=letter_form, saved=saved,
+        cwc_enabled=current_app.config["CWC_ENABLED"], offer=donation_offer(campaign, signature)), status
+
+
+@bp.post("/signatures/confirm/<token>/district")
+def choose_district_view(token):
+    try:
+        choose_district(token, request.form.get("district", ""))
+    except NotACandidate:
+        return _confirmed_page(token, signatures.confirm(token), district_error=True, status=422)
+    return redirect(url_for("public.confirmed", token=token, saved="district", _anchor="your-district"), code=303)
+
+
+@bp.post("/signatures/confirm/<token>/letter")
+def write_letter_view(token):
+    signature = signatures.signature_for_token(token, "confirm")
+    if signature.status not in ("confirmed", "held"):  # an error page must not confirm it either
+        raise SignatureError("invalid_link", signature.campaign)
+    form = _letter_form(request.form)
+    if not form.validate():
+        return _confirmed_page(token, signatures.confirm(token), letter_form=form, status=422)
+    write_letter(token, LetterDetails(
+        body=form.body.data, deliver=True, show_publicly=form.reach.data == "public",
+        show_name=form.show_name.data,
+        street_address=form.street_address.data if current_app.config["CWC_ENABLED"] else None,
+        city=form.city.data if current_app.config["CWC_ENABLED"] else None))
+    return redirect(url_for("public.confirmed", token=token, saved="letter", _anchor="letter"), code=303)
 
 
 @bp.get("/signatures/remove/<token>")

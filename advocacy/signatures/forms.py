@@ -1,11 +1,11 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..bots.forms import BotTrapsForm
-from ..forms import email_syntax, person_name
+from ..forms import Form, choice, email_syntax, person_name
 from ..mail.addresses import needs_smtputf8
 from ..mail.service import relay_offers_smtputf8
 
@@ -86,3 +86,49 @@ class SignForm(BotTrapsForm):  # with a honeypot and a minimum fill time
         if value is None:
             raise ValidationError(_l("Enter a US ZIP code, like 60614 or 60614-1234"))
         field.data = value
+
+
+class LetterForm(Form):
+    """A signer's letter to their members (on the confirmed page; no CSRF token, like the sign form)."""
+
+    class Meta:
+        csrf = False  # advocacy.public checks Origin; the confirm link's token says whose letter it is
+
+    body = TextAreaField(
+        _l("Your letter"),
+        description=_l("In your own words, up to 5,000 characters. Organisers read letters before they are "
+                       "delivered or shown."),
+        validators=[DataRequired(_l("Write your letter")),
+                    Length(min=20, max=5000, message=_l("Your letter must be between 20 and 5,000 characters"))],
+        render_kw={"rows": 10, "maxlength": 5000},
+    )
+    reach = RadioField(_l("Who may read it?"), choices=[
+        choice("members", _l("My members' offices only")),
+        choice("public", _l("My members' offices, and visitors to the campaign page")),
+    ], default="members", validators=[DataRequired(_l("Choose who may read your letter"))])
+    show_name = BooleanField(_l("Sign it with my name"),
+                             description=_l("Without it, your letter is signed “A constituent” and your town."))
+    street_address = StringField(
+        _l("Street address"),
+        description=_l("Congress's official channel for letters requires it. It goes to your members' "
+                       "offices only."),
+        validators=[Length(max=200, message=_l("Street address must be 200 characters or fewer"))],
+        render_kw={"autocomplete": "street-address", "maxlength": 200},
+    )
+    city = StringField(
+        _l("City or town"),
+        validators=[Length(max=60, message=_l("City must be 60 characters or fewer"))],
+        render_kw={"autocomplete": "address-level2", "maxlength": 60},
+    )
+
+    def __init__(self, *args, address_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.address_required = address_required
+
+    def validate_street_address(self, field):
+        if self.address_required and not (field.data or "").strip():
+            raise ValidationError(_l("Enter your street address"))
+
+    def validate_city(self, field):
+        if self.address_required and not (field.data or "").strip():
+            raise ValidationError(_l("Enter your city or town"))
