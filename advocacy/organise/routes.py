@@ -13,11 +13,13 @@ from ..campaigns.service import (
     change_state,
     render_markdown,
 )
+from ..charts import chart_bars
 from ..delivery.forms import PacketForm
 from ..delivery.packets import office_opened_at, recent_packets
 from ..delivery.tallies import lawmaker_tallies
 from ..donations.service import campaign_totals, donations_enabled
 from ..forms import choice
+from ..growth.panel import dashboard_panel as growth_panel
 from ..moderation.service import comments_awaiting
 from ..signatures.counting import signature_counts
 from . import bp
@@ -25,7 +27,6 @@ from .forms import CampaignForm, DeliveryForm
 from .service import (
     EDITABLE_FIELDS,
     AuthoringError,
-    chart_bars,
     create_campaign,
     dashboard_summary,
     has_signatures,
@@ -50,6 +51,7 @@ def dashboard_panels(campaign) -> list[tuple[str, dict]]:
     return [
         ("organise/_chart_panel.html", chart_bars(signatures_per_day(campaign))),
         ("organise/_states_panel.html", {"states": top_states(campaign)}),
+        ("growth/_dashboard.html", growth_panel(campaign)),
         ("moderation/_panel.html", {"latest": latest_comments, "total": waiting}),
         ("delivery/_panel.html", {"lawmakers": lawmakers, "form": PacketForm().set_lawmakers(lawmakers, campaign),
                                   "packets": packets, "opened": office_opened_at([p.id for p in packets])}),

@@ -44,6 +44,7 @@ class SignerDetails:
     share_email: bool = False
     locale: str = "en"
     ip: str | None = None
+    source: str | None = None  # a validated ?source= code (forms.clean_source)
 
 
 def _fields(details: SignerDetails) -> dict:
@@ -59,6 +60,7 @@ def _fields(details: SignerDetails) -> dict:
         "share_email": details.share_email,
         "locale": details.locale,
         "ip_hash": hash_ip(details.ip, current_app.config["SECRET_KEY"]),
+        "source": details.source,
     }
 
 
