@@ -21,7 +21,7 @@ def share_links(campaign: Campaign) -> dict:
     def url(channel):
         return campaign_link(campaign, f"share-{channel}")
 
-    message = _("Sign the petition: %(title)s", title=campaign.title)
+    message = f"{_('Sign this petition')}: {campaign.title}"
     links = [
         ("email", _("Email"), "mailto:?" + urlencode(
             {"subject": campaign.title, "body": f"{campaign.ask}\n\n{message}\n{url('email')}"},
