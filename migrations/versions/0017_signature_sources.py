@@ -20,12 +20,18 @@ def upgrade():
         batch_op.create_index('ix_signatures_campaign_source', ['campaign_id', 'source'], unique=False)
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.add_column(sa.Column('district_threshold', sa.Integer(), nullable=False, server_default='100'))
-        batch_op.create_check_constraint(op.f('ck_campaigns_district_threshold_positive'), 'district_threshold > 0')
+    # Not on SQLite: adding a constraint there rebuilds the table, and dropping the old campaigns table
+    # with foreign keys on would cascade-delete every campaign's signatures and updates. The form and
+    # the service (growth.sources.set_district_threshold) check the range on every database.
+    if op.get_bind().dialect.name != 'sqlite':
+        op.create_check_constraint(op.f('ck_campaigns_district_threshold_positive'), 'campaigns',
+                                   'district_threshold > 0')
 
 
 def downgrade():
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint(op.f('ck_campaigns_district_threshold_positive'), 'campaigns', type_='check')
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_campaigns_district_threshold_positive'), type_='check')
         batch_op.drop_column('district_threshold')
     with op.batch_alter_table('signatures', schema=None) as batch_op:
         batch_op.drop_index('ix_signatures_campaign_source')
