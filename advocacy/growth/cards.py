@@ -9,6 +9,7 @@ import hashlib
 import io
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
@@ -34,6 +35,7 @@ def count_bucket(count: int) -> int:
     return count - count % step
 
 
+@lru_cache(maxsize=32)
 def _font(weight: str, size: int) -> ImageFont.FreeTypeFont:
     for name in FONT_FILES[weight]:
         for folder in FONT_DIRS:
@@ -113,7 +115,7 @@ def draw_card(title: str, count: int, goal: int, organisation: str, site: str) -
     draw.text((WIDTH - MARGIN - footer.getlength(site), 568), site, font=footer, fill=MUTED)
 
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG")
     return out.getvalue()
 
 

@@ -30,14 +30,16 @@ def _as_datetime(value) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-def _query(campaign_id: int, by: str) -> list[tuple]:
+def _query(campaign_id: int, by: str, since: datetime | None = None) -> list[tuple]:
     hour = _hour(Signature.confirmed_at).label("hour")
     columns = [hour, Signature.state] if by == "state" else [hour]
-    rows = db.session.execute(
-        sa.select(*columns, sa.func.count())
-        .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed",
-               Signature.confirmed_at.is_not(None))
-        .group_by(*columns).order_by(*columns))
+    query = (sa.select(*columns, sa.func.count())
+             .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed",
+                    Signature.confirmed_at.is_not(None))
+             .group_by(*columns).order_by(*columns))
+    if since is not None:
+        query = query.where(Signature.confirmed_at >= since)
+    rows = db.session.execute(query)
     if by == "state":
         return [(_as_datetime(h), state or "??", n) for h, state, n in rows]
     return [(_as_datetime(h), n) for h, n in rows]
@@ -96,7 +98,9 @@ def recent_hours_chart(campaign_id: int, hours: int = CHART_HOURS) -> dict:
     """Bars for the last `hours` hours (UTC, zeros included), ending with the current hour."""
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     start = now - timedelta(hours=hours - 1)
-    counts = {h: n for h, n in hourly_counts(campaign_id) if h >= start}
+    # Only the last hours are grouped (the page is rendered far more often than the open data is read).
+    recent = _memo.get_or_compute((campaign_id, "recent", start), lambda: _query(campaign_id, "total", start))
+    counts = dict(recent)
     series = [(start + timedelta(hours=i), counts.get(start + timedelta(hours=i), 0)) for i in range(hours)]
     return chart_bars(series) | {"hours": hours}
 
