@@ -78,6 +78,8 @@ def register_blueprints(app):
     from .donations.routes import bp as donations
     from .donations.routes import organise_bp as donations_organise
     from .fraud.routes import bp as fraud
+    from .growth.routes import bp as growth
+    from .growth.routes import organise_bp as growth_organise
     from .health import bp as health
     from .moderation.routes import bp as moderation
     from .organise.routes import bp as organise
@@ -87,7 +89,7 @@ def register_blueprints(app):
     from .updates.routes import public_bp as updates_public
 
     for blueprint in (public, accounts, organise, moderation, fraud, updates, updates_public, donations,
-                      donations_organise, delivery, delivery_exports, privacy):
+                      donations_organise, delivery, delivery_exports, privacy, growth, growth_organise):
         app.register_blueprint(blueprint)
     app.register_blueprint(health)  # GET /healthz for load balancers (advocacy/health.py)
 
@@ -143,7 +145,9 @@ def register_security_headers(app):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+            # Only a page whose policy allows framing (the growth widget) goes without it.
+            response.headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if _is_organiser_path(request.path):

@@ -109,6 +109,11 @@ class Config:
     PUBLIC_PAGE_CACHE_SECONDS = float(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS") or 2)
     PUBLIC_PAGE_MAX_AGE = _env_int("PUBLIC_PAGE_MAX_AGE", 5)
 
+    # Growth (advocacy/growth): the hourly counts (open data and the page's chart) are recomputed at
+    # most once per OPEN_DATA_CACHE_SECONDS per process; link-preview cards (PNG) are kept on disk here.
+    OPEN_DATA_CACHE_SECONDS = float(os.environ.get("OPEN_DATA_CACHE_SECONDS") or 60)
+    CARD_CACHE_DIR = os.environ.get("CARD_CACHE_DIR") or str(INSTANCE_DIR / "cards")
+
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "es"]
 
@@ -155,6 +160,7 @@ class TestConfig(Config):
     SIGN_SOFT_LIMIT_PER_IP = "100000 per minute"  # tests that need the hold set their own
     SIGN_MIN_FILL_SECONDS = 0  # tests sign right after loading the page; bot tests set their own
     PUBLIC_PAGE_CACHE_SECONDS = 0  # tests read counts right after changing them
+    OPEN_DATA_CACHE_SECONDS = 0
     PROXY_FIX_X_FOR = 0
     PUBLIC_BASE_URL = "http://localhost"
     SMTP_HOST = None

@@ -44,6 +44,9 @@ class Campaign(db.Model):
     # Recorded when organisers hand the signatures over (state "delivered").
     delivered_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
     delivered_to: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    # Confirmed signers a targeted House district (a state, for Senate-only campaigns) should reach;
+    # the dashboard lists the places still short of it (advocacy.growth), so organisers know where to push.
+    district_threshold: Mapped[int] = mapped_column(sa.Integer, default=100, server_default="100")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow)
 
@@ -54,6 +57,7 @@ class Campaign(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("goal > 0", name="goal_positive"),
+        sa.CheckConstraint("district_threshold > 0", name="district_threshold_positive"),
         one_of("state", CAMPAIGN_STATES, name="state_known"),
     )
 

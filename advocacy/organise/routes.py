@@ -14,11 +14,13 @@ from ..campaigns.service import (
     render_markdown,
     translation_fields,
 )
+from ..charts import chart_bars
 from ..delivery.forms import PacketForm
 from ..delivery.packets import office_opened_at, recent_packets
 from ..delivery.tallies import lawmaker_tallies
 from ..donations.service import campaign_totals, donations_enabled
 from ..forms import choice
+from ..growth.panel import dashboard_panel as growth_panel
 from ..mail.service import mail_health
 from ..moderation.service import comments_awaiting, letters_waiting
 from ..signatures.counting import signature_counts
@@ -28,7 +30,6 @@ from .forms import CampaignForm, DeliveryForm
 from .service import (
     EDITABLE_FIELDS,
     AuthoringError,
-    chart_bars,
     create_campaign,
     dashboard_summary,
     has_signatures,
@@ -53,6 +54,7 @@ def dashboard_panels(campaign) -> list[tuple[str, dict]]:
     return [
         ("organise/_chart_panel.html", chart_bars(signatures_per_day(campaign))),
         ("organise/_states_panel.html", {"states": top_states(campaign)}),
+        ("growth/_dashboard.html", growth_panel(campaign)),
         ("moderation/_panel.html", {"latest": latest_comments, "total": waiting,
                                     "letters_waiting": letters_waiting(campaign)}),
         ("signatures/_district_answers_panel.html", answer_counts(campaign)),

@@ -124,18 +124,6 @@ def signatures_per_day(campaign: Campaign, days: int = 30) -> list[tuple[date, i
     return [(start + timedelta(days=i), counts.get(start + timedelta(days=i), 0)) for i in range(days)]
 
 
-def chart_bars(series: list[tuple[date, int]], width: int = 600, height: int = 160) -> dict:
-    """Geometry for the server-rendered SVG bar chart."""
-    top = max((n for _d, n in series), default=0) or 1
-    step = width / max(len(series), 1)
-    bars = []
-    for i, (day, n) in enumerate(series):
-        h = round(n / top * (height - 20), 1)
-        bars.append({"day": day, "count": n, "x": round(i * step + 1, 1), "width": round(step - 2, 1),
-                     "y": round(height - h, 1), "height": h})
-    return {"bars": bars, "width": width, "height": height, "max": top if series and top else 0}
-
-
 def top_states(campaign: Campaign, limit: int = 5) -> list[tuple[str, int]]:
     """States with the most confirmed signatures (from the state tallies), ties by state code."""
     return sorted(state_counts(campaign).items(), key=lambda item: (-item[1], item[0]))[:limit]

@@ -18,10 +18,13 @@ from ..delivery.tallies import public_tallies, state_entries
 from ..donations.service import donation_offer, donations_enabled
 from ..extensions import csrf, limiter
 from ..geography.service import contacts_for, lawmakers_for, members_by_seat
+from ..growth.cards import preview_meta
+from ..growth.open_data import recent_hours_chart
+from ..growth.sharing import share_links
 from ..signatures import service as signatures
 from ..signatures.counting import signature_count
 from ..signatures.districts import NotACandidate, choose_district, district_candidates
-from ..signatures.forms import LetterForm, SignForm
+from ..signatures.forms import LetterForm, SignForm, clean_source
 from ..signatures.identity import canonical_email
 from ..signatures.letters import LetterDetails, letter_of, public_letters, write_letter
 from ..signatures.service import SignatureError, SignerDetails
@@ -30,6 +33,9 @@ from . import bp
 from .service import campaign_summary, open_campaigns, page_cache, progress_percent
 
 PROBLEM_STATUS = {"invalid_link": 404, "expired_link": 410, "closed": 410}
+# The sign form's hidden source field as the cached page holds it: `with_source` fills in each
+# visitor's validated ?source=, so one cached render serves every source code.
+SOURCE_SLOT = "__page_source__"
 
 # Public pages carry no per-visitor token, so a page (and its count) can be served from a cache.
 # Their forms (sign, confirm, remove) refuse cross-site posts by what the browser says instead:
@@ -104,16 +110,27 @@ def render_campaign(campaign, form=None, status=200):
         letters=public_letters(campaign),
         state_rows=state_entries(campaign),
         donations_on=donations_enabled(),
+        source_slot=SOURCE_SLOT if form is None else "",
+        share=share_links(campaign),
+        preview=preview_meta(campaign, count, str(get_locale() or "en")),
+        chart=recent_hours_chart(campaign.id),
     ), status
+
+
+def with_source(body: str, source: str | None) -> str:
+    """The page with its sign form carrying `source` (clean_source: letters, digits, - and _)."""
+    return body.replace(f'name="source" value="{SOURCE_SLOT}"', f'name="source" value="{source or ""}"', 1)
 
 
 @bp.get("/campaigns/<slug:slug>")
 def show(slug):
+    source = clean_source(request.args.get("source"))
     if not _shared_cache_allowed():
-        return _cacheable(make_response(render_campaign(public_campaign_or_404(slug))))
+        body, _status = render_campaign(public_campaign_or_404(slug))
+        return _cacheable(make_response(with_source(body, source)))
     body = page_cache.get_or_render(("page", slug, str(get_locale())),
                                     lambda: render_campaign(public_campaign_or_404(slug))[0])
-    return _cacheable(make_response(body))
+    return _cacheable(make_response(with_source(body, source)))
 
 
 @bp.get("/campaigns/<slug:slug>.json")
@@ -147,6 +164,7 @@ def sign_campaign(slug):
         comment=form.comment.data, show_name=form.show_name.data, keep_updated=form.keep_updated.data,
         share_email=form.share_email.data, locale=str(get_locale() or "en"), ip=request.remote_addr,
         bot_trap=form.bot_trap(),
+        source=form.source.data,
     ))
     # `slug`, not campaign.slug: the campaign object expired with the commit, and reading it again
     # would cost a round trip to the database on every signature.
@@ -207,7 +225,8 @@ def _confirmed_page(token, confirmation, letter_form=None, district_error=False,
         contacts=contacts_for(lawmakers, signature.postal_code, signature.town or ""),
         candidates=candidates, chosen=confirmation.districts[0] if len(confirmation.districts) == 1 else None,
         district_error=district_error, letter=letter, letter_form=letter_form, saved=saved,
-        cwc_enabled=current_app.config["CWC_ENABLED"], offer=donation_offer(campaign, signature)), status
+        cwc_enabled=current_app.config["CWC_ENABLED"], offer=donation_offer(campaign, signature),
+        share=share_links(campaign)), status
 
 
 @bp.post("/signatures/confirm/<token>/district")

@@ -1,7 +1,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..bots.forms import BotTrapsForm
@@ -14,6 +14,15 @@ ZIP_PATTERN = re.compile(r"([0-9]{5})-?([0-9]{4})?")
 URL_PATTERN = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|info|io|ru|xyz|biz|top)\b)", re.IGNORECASE)
 # Cells starting with these become formulas in spreadsheets (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+# A ?source= code: a short slug a partner or a post puts in its link ("clinic-nurses", "share-sms").
+SOURCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+
+
+def clean_source(value: str | None) -> str | None:
+    """The source code lower-cased, or None when absent or not a valid code (never an error: a
+    mangled link must not stop anyone from signing)."""
+    value = (value or "").strip()
+    return value.lower() if SOURCE_PATTERN.fullmatch(value) else None
 
 
 def normalise_zip(value: str) -> str | None:
@@ -60,6 +69,7 @@ class SignForm(BotTrapsForm):  # with a honeypot and a minimum fill time
         _l("Share my email address with my lawmakers' offices"),
         description=_l("Off unless you tick it. Without it, offices see your name, town and ZIP code only."),
     )
+    source = HiddenField(filters=[clean_source])  # carried from the page's ?source=
 
     def validate_full_name(self, field):
         name = field.data.strip()

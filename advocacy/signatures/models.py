@@ -52,6 +52,9 @@ class Signature(db.Model):
     last_mailed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
     # When its personal data was erased (retention or the signer's request; advocacy.privacy).
     anonymised_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    # Where the signer came from: the page's validated ?source= code (a partner, a post, "widget",
+    # "share-whatsapp"); None for a direct visit. No cookie or third-party script is involved.
+    source: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
 
     campaign = relationship("Campaign", lazy="joined")
 
@@ -64,6 +67,7 @@ class Signature(db.Model):
         one_of("comment_status", COMMENT_STATUSES, name="comment_status_known"),
         one_of("hold_reason", HOLD_REASONS, name="hold_reason_known"),
         sa.Index("ix_signatures_ip_hash_created", "ip_hash", "created_at"),
+        sa.Index("ix_signatures_campaign_source", "campaign_id", "source"),
     )
 
     @property

@@ -48,6 +48,7 @@ class SignerDetails:
     locale: str = "en"
     ip: str | None = None
     bot_trap: str | None = None  # advocacy.bots.BOT_TRAPS: the form says a script filled it in
+    source: str | None = None  # a validated ?source= code (forms.clean_source)
 
 
 def _fields(details: SignerDetails) -> dict:
@@ -63,6 +64,7 @@ def _fields(details: SignerDetails) -> dict:
         "share_email": details.share_email,
         "locale": details.locale,
         "ip_hash": hash_ip(details.ip, current_app.config["SECRET_KEY"]),
+        "source": details.source,
     }
 
 
