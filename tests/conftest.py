@@ -178,15 +178,20 @@ def csrf_token(html: str) -> str:
 
 
 def sign_form(client, slug, **fields):
-    """GET the campaign page, then POST its sign form as a browser would."""
+    """GET the campaign page, then POST its sign form as a browser would.
+
+    `full_name="Ana Smith"`: the whole name typed into the given-name field with no family name
+    (as a signer with one name fills the form); it is stored and shown exactly as typed."""
     page = client.get(f"/campaigns/{slug}")
     data = {
         "csrf_token": csrf_token(page.get_data(as_text=True)),
-        "full_name": "Maria Lopez", "email": "maria@example.org", "postal_code": "60614",
+        "given_name": "Maria", "family_name": "Lopez", "email": "maria@example.org", "postal_code": "60614",
         "comment": "",
     }
+    if "full_name" in fields:
+        data.update(given_name=fields.pop("full_name"), family_name="")
     data.update({k: v for k, v in fields.items() if v is not None})
-    for box in ("show_name", "keep_updated", "share_email"):
+    for box in ("show_name", "keep_updated", "share_email", "family_name_first"):
         if data.get(box) is False:
             data.pop(box)
         elif data.get(box) is True:

@@ -3,7 +3,7 @@
 Anonymising a signature keeps everything a count needs (campaign, status, state, the districts in
 signature_districts, dates) and drops everything that identifies a person:
 
-- full_name -> "" and show_name/share_email/keep_updated -> off
+- full_name and given_name -> "", family_name -> NULL, and show_name/share_email/keep_updated -> off
 - email and email_canonical -> "anonymised-<id>@invalid" (unique, so the per-campaign unique
   constraint holds, and undeliverable: .invalid is reserved, RFC 2606)
 - comment -> NULL (comment_status "none"), town -> NULL, ip_hash -> NULL, last_mailed_at -> NULL
@@ -53,7 +53,8 @@ def _anonymise(signatures: list[Signature], now: datetime) -> int:
         return 0
     ids = [s.id for s in signatures]
     for s in signatures:
-        s.full_name = ""
+        s.full_name = s.given_name = ""
+        s.family_name = None
         s.email = s.email_canonical = anonymised_email(s.id)
         s.postal_code = "".join(ch for ch in s.postal_code or "" if ch.isdigit())[:3]
         s.town = None
@@ -201,7 +202,7 @@ def stored_data(token: PrivacyToken) -> dict:
     return {
         "signatures": [{
             "id": s.id, "campaign": s.campaign.title, "campaign_slug": s.campaign.slug,
-            "full_name": s.full_name, "email": s.email, "postal_code": s.postal_code, "state": s.state,
+            "full_name": s.full_name, "given_name": s.given_name, "family_name": s.family_name, "email": s.email, "postal_code": s.postal_code, "state": s.state,
             "town": s.town, "comment": s.comment, "comment_status": s.comment_status, "status": s.status,
             "show_name": s.show_name, "keep_updated": s.keep_updated, "share_email": s.share_email,
             "language": s.locale, "signed_at": _iso(s.created_at), "confirmed_at": _iso(s.confirmed_at),
