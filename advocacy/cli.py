@@ -83,4 +83,5 @@ def anonymise_due_command():
 
     report = anonymise_due()
     click.echo(f"Anonymised {report.signatures} signature(s) in {report.batches} batch(es), "
-               f"{report.donations} donation email(s); deleted {report.mails} old mail(s).")
+               f"{report.donations} donation email(s); deleted {report.mails} old mail(s) and the stored "
+               f"lists of {report.deliveries} delivery(ies).")

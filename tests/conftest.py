@@ -309,3 +309,27 @@ def geography(app, tmp_path):
         writer.writerow(next(rows))
         writer.writerows(r for r in rows if r[2] in GEOGRAPHY_ZIPS)
     return load_geography(zccd=subset)
+
+
+def render_packets():
+    """The worker's packet step (worker.py calls it each round): packets being prepared get their PDF.
+    Called directly so the test's session and objects survive (run_worker removes the session)."""
+    from advocacy.delivery.packets import render_due
+
+    return render_due()
+
+
+def create_packet(client, slug, recipient="", dashboard=None):
+    """Press the dashboard's packet button as an organiser, let the worker render the PDF, and
+    download it from the delivery's page: returns the PDF response."""
+    page = dashboard or client.get(f"/organise/campaigns/{slug}").get_data(as_text=True)
+    response = client.post(f"/organise/campaigns/{slug}/exports/packet",
+                           data={"csrf_token": csrf_token(page), "recipient": recipient})
+    assert response.status_code == 303, response.status_code
+    packet_page = response.headers["Location"]
+    assert "being prepared" in client.get(packet_page).get_data(as_text=True)
+    render_packets()
+    assert "being prepared" not in client.get(packet_page).get_data(as_text=True)
+    pdf = client.get(packet_page + ".pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf", pdf.status_code
+    return pdf

@@ -13,6 +13,9 @@ signature_districts, dates) and drops everything that identifies a person:
 - donor_email on its donations -> NULL (amounts and statuses stay: they are the campaign's accounts)
 - anonymised_at -> now
 
+Frozen deliveries of those campaigns lose their stored signature list and PDF (purged_at set); their
+fingerprint, count, recipient and date stay, so /verify still says what a fingerprint covered.
+
 Tallies and tally deltas are never touched, so every count stays exactly as it was.
 """
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ from sqlalchemy.orm import lazyload
 from ..audit.service import record
 from ..campaigns.models import Campaign
 from ..database import is_postgres, transaction, utcnow
+from ..delivery.packets import purge_lists
 from ..donations.models import Donation
 from ..extensions import db
 from ..mail.models import OutboxMessage
@@ -89,6 +93,7 @@ class AnonymiseReport:
     donations: int = 0
     mails: int = 0
     batches: int = 0
+    deliveries: int = 0
 
 
 def anonymise_due(now: datetime | None = None, batch_size: int | None = None) -> AnonymiseReport:
@@ -136,6 +141,12 @@ def anonymise_due(now: datetime | None = None, batch_size: int | None = None) ->
             sa.delete(OutboxMessage).where(OutboxMessage.status != "queued", OutboxMessage.created_at <= cutoff)
         ).rowcount or 0
         report.donations += leftover
+        # Frozen deliveries hold names, towns, comments and emails too: their stored lists go, their
+        # fingerprints and counts stay (advocacy.delivery.packets.purge_lists).
+        for campaign_id, n in sorted(purge_lists(due_campaign_ids(now), now).items()):
+            report.deliveries += n
+            record("delivery_lists_purged", None, db.session.get(Campaign, campaign_id), reason="retention",
+                   deliveries=n)
         if leftover or report.mails:
             record("personal_data_anonymised", None, None, reason="retention", donations=leftover,
                    mails_deleted=report.mails)
