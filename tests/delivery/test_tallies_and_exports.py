@@ -176,7 +176,7 @@ def test_packet_for_a_member_has_totals_and_the_hash_of_the_csv_it_names(client,
     assert packet.generated_at.strftime("%Y-%m-%d %H:%M:%S") in verify
     kinds = [e.details["kind"] for e in db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id))]
-    assert kinds == ["delivery_packet", "packet_signatures_csv"]
+    assert kinds == ["delivery_packet", "packet_pdf", "packet_signatures_csv"]
 
 
 def test_packet_for_the_whole_campaign_lists_every_district(client, signed, make_user):
