@@ -3,6 +3,7 @@ list it summarises, recorded so /verify/<sha256> can confirm it."""
 import gzip
 import hashlib
 import io
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,6 +34,7 @@ from .packet_pdf import (
 )
 from .tallies import MULTI_DISTRICT_RULE, district_entries, state_counts
 
+log = logging.getLogger(__name__)
 OFFICE_LINK_LIFETIME = timedelta(days=730)  # offices work through their mail slowly
 
 
@@ -191,19 +193,25 @@ def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> D
 def render_due(limit: int = 5) -> int:
     """Render the PDFs of deliveries being prepared (the worker calls this), oldest first, each in
     its own transaction: the PDF is stored and its frozen content dropped. Returns how many."""
-    done = 0
+    done, after_id = 0, 0
     for _ in range(limit):
         with transaction():
             query = (sa.select(DeliveryPacketRecord).options(undefer(DeliveryPacketRecord.pdf_spec))
-                     .where(DeliveryPacketRecord.pdf_spec.is_not(None), DeliveryPacketRecord.pdf.is_(None))
+                     .where(DeliveryPacketRecord.pdf_spec.is_not(None), DeliveryPacketRecord.pdf.is_(None),
+                            DeliveryPacketRecord.id > after_id)
                      .order_by(DeliveryPacketRecord.id).limit(1))
             if is_postgres():  # two workers never render the same packet
                 query = query.with_for_update(skip_locked=True)
             packet = db.session.scalars(query).one_or_none()
             if packet is None:
                 return done
-            packet.pdf = build_packet_pdf(packet_from_json(packet.pdf_spec))
-            packet.pdf_spec = None
+            after_id = packet.id
+            try:
+                pdf = build_packet_pdf(packet_from_json(packet.pdf_spec))
+            except Exception:  # one packet that cannot be rendered must not hold up the others
+                log.exception("delivery packet %s could not be rendered; it stays 'being prepared'", packet.id)
+                continue
+            packet.pdf, packet.pdf_spec = pdf, None
         done += 1
     return done
 

@@ -156,3 +156,19 @@ def test_delivery_lists_are_deleted_at_the_end_of_the_lifetime_and_verify_still_
                              .where(AuditEvent.action == "delivery_lists_purged")) == 1
     # A second run changes nothing.
     assert anonymise_due().deliveries == 0
+
+
+def test_a_packet_that_cannot_be_rendered_does_not_hold_up_the_next(
+        app, client, make_campaign, signer, make_user, geography):
+    campaign = signed_campaign(client, make_campaign, signer, make_user, "leave-stuck")
+    owner_of(client, make_user, campaign)
+    broken_id, _office = post_packet(client, campaign.slug)
+    fine_id, _office = post_packet(client, campaign.slug)
+    db.session.execute(sa.update(DeliveryPacketRecord).where(DeliveryPacketRecord.id == broken_id)
+                       .values(pdf_spec="{}"))
+    db.session.commit()
+    from tests.conftest import render_packets
+    assert render_packets() == 1
+    assert packet_row(fine_id).pdf.startswith(b"%PDF-") and packet_row(broken_id).preparing
+    page = client.get(f"/organise/campaigns/{campaign.slug}/exports/packets/{broken_id}").get_data(as_text=True)
+    assert "being prepared" in page
