@@ -94,7 +94,8 @@ def anonymise_due_command():
 
     report = anonymise_due()
     click.echo(f"Anonymised {report.signatures} signature(s) in {report.batches} batch(es), "
-               f"{report.donations} donation email(s); deleted {report.mails} old mail(s).")
+               f"{report.donations} donation email(s); deleted {report.mails} old mail(s) and the stored "
+               f"lists of {report.deliveries} delivery(ies).")
 
 
 @advocacy_cli.command("bounce-server")
@@ -140,6 +141,8 @@ def read_report_command(recipients):
     outcome = handle_report(sys.stdin.buffer.read(), list(recipients), unsubscribe_signature)
     click.echo(f"{outcome.action}" + (f" (outbox {outcome.outbox_id})" if outcome.outbox_id else "")
                + (f": {outcome.detail}" if outcome.detail else ""))
+
+
 @advocacy_cli.command("load-disposable-domains")
 @click.argument("source", required=False)
 @click.option("--packaged", is_flag=True,

@@ -1,5 +1,5 @@
-"""The background worker: sends the outbox, folds counters, closes campaigns at their date and
-anonymises personal data past its lifetime."""
+"""The background worker: sends the outbox, folds counters, closes campaigns at their date,
+renders delivery packets' PDFs and anonymises personal data past its lifetime."""
 import logging
 import signal
 import time
@@ -7,6 +7,7 @@ import time
 from flask import current_app
 
 from .campaigns.service import close_due
+from .delivery.packets import render_due
 from .extensions import db
 from .mail.service import relay_offers_smtputf8, send_due
 from .privacy.service import anonymise_due
@@ -44,12 +45,15 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
             if time.monotonic() - last_anonymise_due >= ANONYMISE_DUE_INTERVAL:
                 last_anonymise_due = time.monotonic()
                 report = anonymise_due()
-                if report.signatures or report.donations or report.mails:
-                    log.info("anonymised %d signature(s), %d donation(s); deleted %d old mail(s)",
-                             report.signatures, report.donations, report.mails)
+                if report.signatures or report.donations or report.mails or report.deliveries:
+                    log.info("anonymised %d signature(s), %d donation(s); deleted %d old mail(s) and the "
+                             "stored lists of %d delivery(ies)", report.signatures, report.donations, report.mails,
+                             report.deliveries)
             fold_all()
             sent, failed = send_due()
             fanned_out = fan_out_due()  # one batch of an update's mails
+            if rendered := render_due():
+                log.info("rendered %d delivery packet(s)", rendered)
             while (sent + failed or fanned_out) and not stopping:
                 fold_all()
                 sent, failed = send_due()

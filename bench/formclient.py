@@ -150,4 +150,4 @@ class FormClient:
 
 
 def signer_fields(email: str, postal_code: str = "60614") -> dict:
-    return {"full_name": "Bench Signer", "email": email, "postal_code": postal_code, "comment": ""}
+    return {"given_name": "Bench", "family_name": "Signer", "email": email, "postal_code": postal_code, "comment": ""}

@@ -178,15 +178,20 @@ def csrf_token(html: str) -> str:
 
 
 def sign_form(client, slug, **fields):
-    """GET the campaign page, then POST its sign form as a browser would."""
+    """GET the campaign page, then POST its sign form as a browser would.
+
+    `full_name="Ana Smith"`: the whole name typed into the given-name field with no family name
+    (as a signer with one name fills the form); it is stored and shown exactly as typed."""
     page = client.get(f"/campaigns/{slug}")
     data = {
         "csrf_token": csrf_token(page.get_data(as_text=True)),
-        "full_name": "Maria Lopez", "email": "maria@example.org", "postal_code": "60614",
+        "given_name": "Maria", "family_name": "Lopez", "email": "maria@example.org", "postal_code": "60614",
         "comment": "",
     }
+    if "full_name" in fields:
+        data.update(given_name=fields.pop("full_name"), family_name="")
     data.update({k: v for k, v in fields.items() if v is not None})
-    for box in ("show_name", "keep_updated", "share_email"):
+    for box in ("show_name", "keep_updated", "share_email", "family_name_first"):
         if data.get(box) is False:
             data.pop(box)
         elif data.get(box) is True:
@@ -304,3 +309,27 @@ def geography(app, tmp_path):
         writer.writerow(next(rows))
         writer.writerows(r for r in rows if r[2] in GEOGRAPHY_ZIPS)
     return load_geography(zccd=subset)
+
+
+def render_packets():
+    """The worker's packet step (worker.py calls it each round): packets being prepared get their PDF.
+    Called directly so the test's session and objects survive (run_worker removes the session)."""
+    from advocacy.delivery.packets import render_due
+
+    return render_due()
+
+
+def create_packet(client, slug, recipient="", dashboard=None):
+    """Press the dashboard's packet button as an organiser, let the worker render the PDF, and
+    download it from the delivery's page: returns the PDF response."""
+    page = dashboard or client.get(f"/organise/campaigns/{slug}").get_data(as_text=True)
+    response = client.post(f"/organise/campaigns/{slug}/exports/packet",
+                           data={"csrf_token": csrf_token(page), "recipient": recipient})
+    assert response.status_code == 303, response.status_code
+    packet_page = response.headers["Location"]
+    assert "being prepared" in client.get(packet_page).get_data(as_text=True)
+    render_packets()
+    assert "being prepared" not in client.get(packet_page).get_data(as_text=True)
+    pdf = client.get(packet_page + ".pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf", pdf.status_code
+    return pdf

@@ -1,7 +1,6 @@
 """The signature list organisers export and packets cite: streamed CSV, XLSX and OSDI JSON."""
 import csv
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,10 +14,13 @@ from ..geography.models import Legislator, SignatureDistrict, district_label
 from ..signatures.models import Signature
 from ..spreadsheets import FORMULA_STARTS, UTF8_BOM, csv_writer, neutralise, xlsx_chunks
 
-CSV_COLUMNS = ("full_name", "town", "state", "zip", "districts", "district_note", "confirmed_at",
-               "comment", "email")
-XLSX_COLUMNS = CSV_COLUMNS[:6] + ("confirmed_at_utc",) + CSV_COLUMNS[7:]
-XLSX_WIDTHS = {"full_name": 28, "town": 18, "districts": 16, "district_note": 30, "confirmed_at_utc": 20,
+# full_name: the name as the signer writes it (their order); given_name and family_name as typed
+# (family_name empty for one name, or for signatures made before names had two parts).
+CSV_COLUMNS = ("full_name", "given_name", "family_name", "town", "state", "zip", "districts", "district_note",
+               "confirmed_at", "comment", "email")
+XLSX_COLUMNS = CSV_COLUMNS[:8] + ("confirmed_at_utc",) + CSV_COLUMNS[9:]
+XLSX_WIDTHS = {"full_name": 28, "given_name": 20, "family_name": 20, "town": 18, "districts": 16,
+               "district_note": 30, "confirmed_at_utc": 20,
                "comment": 40, "email": 28}
 FLUSH_ROWS = 1000
 
@@ -36,6 +38,8 @@ def constituents_filter(member: Legislator | None):
 class ListedSignature:
     id: int
     full_name: str
+    given_name: str
+    family_name: str | None
     email: str
     share_email: bool
     postal_code: str
@@ -54,7 +58,8 @@ def listed_signatures(connection, campaign_id: int, member: Legislator | None = 
     `connection`: the session, or an engine connection owned by a streamed response."""
     s, d = Signature, SignatureDistrict
     stmt = (
-        sa.select(s.id, s.full_name, s.email, s.share_email, s.postal_code, s.state, s.town, s.confirmed_at,
+        sa.select(s.id, s.full_name, s.given_name, s.family_name, s.email, s.share_email, s.postal_code, s.state,
+                  s.town, s.confirmed_at,
                   sa.case((s.comment_status == "approved", s.comment), else_=None), d.district, d.shared)
         .outerjoin(d, d.signature_id == s.id)
         .where(s.campaign_id == campaign_id, s.status == "confirmed", constituents_filter(member))
@@ -65,11 +70,11 @@ def listed_signatures(connection, campaign_id: int, member: Legislator | None = 
     current = None
     for row in connection.execute(stmt.execution_options(yield_per=2000)):
         if current is not None and current.id == row[0]:
-            current.districts.append(row[9])
+            current.districts.append(row[11])
             continue
         if current is not None:
             yield current
-        current = ListedSignature(*row[:9], districts=[row[9]] if row[9] else [], shared=bool(row[10]))
+        current = ListedSignature(*row[:11], districts=[row[11]] if row[11] else [], shared=bool(row[12]))
     if current is not None:
         yield current
 
@@ -92,7 +97,7 @@ def csv_chunks(signatures) -> Iterator[bytes]:
     writer.writerow(CSV_COLUMNS)
     for n, sig in enumerate(signatures, 1):
         writer.writerow([neutralise(value) for value in (
-            sig.full_name, sig.town or "", sig.state or "", sig.postal_code, " ".join(sig.districts),
+            sig.full_name, sig.given_name, sig.family_name or "", sig.town or "", sig.state or "", sig.postal_code, " ".join(sig.districts),
             _district_note(sig), sig.confirmed_at.strftime("%Y-%m-%dT%H:%M:%SZ"), sig.comment or "",
             sig.email if sig.share_email else "",
         )])
@@ -106,7 +111,7 @@ def csv_chunks(signatures) -> Iterator[bytes]:
 def xlsx_of_signatures(signatures) -> Iterator[bytes]:
     """The same list as `csv_chunks` as an XLSX workbook: ZIPs as text, confirmation times as dates,
     names and comments as text cells (never formulas, so not neutralised)."""
-    rows = ((sig.full_name, sig.town, sig.state, sig.postal_code, " ".join(sig.districts), _district_note(sig),
+    rows = ((sig.full_name, sig.given_name, sig.family_name, sig.town, sig.state, sig.postal_code, " ".join(sig.districts), _district_note(sig),
              sig.confirmed_at, sig.comment, sig.email if sig.share_email else None) for sig in signatures)
     return xlsx_chunks("Signatures", XLSX_COLUMNS, rows, XLSX_WIDTHS)
 
@@ -119,31 +124,6 @@ def xlsx_of_stored_csv(csv_bytes: bytes) -> Iterator[bytes]:
     plain = ([cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell for cell in row]
              for row in rows)
     return xlsx_chunks("Signatures", header, plain, XLSX_WIDTHS)
-
-
-def osdi_chunks(connection, campaign_id: int, title: str, petition_url: str, origin: str) -> Iterator[bytes]:
-    """An OSDI collection of osdi:signature resources, streamed as one JSON document."""
-    head = {"title": title, "origin_system": origin, "petition": petition_url}
-    yield json.dumps(head)[:-1].encode() + b', "_embedded": {"osdi:signatures": ['
-    for n, sig in enumerate(listed_signatures(connection, campaign_id)):
-        yield (b"," if n else b"") + json.dumps(_osdi_signature(sig)).encode()
-    yield b"]}}"
-
-
-def _osdi_signature(sig: ListedSignature) -> dict:
-    given, _, family = sig.full_name.strip().rpartition(" ")
-    person = {
-        "given_name": given or family, "family_name": family if given else "",
-        "postal_addresses": [{"primary": True, "locality": sig.town or "", "region": sig.state or "",
-                              "postal_code": sig.postal_code, "country": "US"}],
-    }
-    if sig.share_email:
-        person["email_addresses"] = [{"primary": True, "address": sig.email}]
-    item = {"identifiers": [f"advocacy:signature-{sig.id}"],
-            "created_date": sig.confirmed_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "person": person}
-    if sig.comment:
-        item["comments"] = sig.comment
-    return item
 
 
 def record_export(user, campaign: Campaign, kind: str, **details) -> None:

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..database import BigId, one_of, utcnow
 from ..extensions import db
@@ -31,8 +31,18 @@ class DeliveryPacketRecord(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     csv_gzip: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, deferred=True)
     pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, deferred=True)
+    # The packet's content frozen when it was created (JSON of packet_pdf.DeliveryPacket), until the
+    # worker renders it into `pdf` and clears it. Set and `pdf` NULL: "being prepared".
+    pdf_spec: Mapped[str | None] = mapped_column(sa.Text, nullable=True, deferred=True)
+    # When the stored list and PDF were deleted at the end of the personal-data lifetime
+    # (privacy.anonymise_due); sha256, count and the rest stay so /verify still says what it covered.
+    purged_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
     campaign = relationship("Campaign")
+
+    # Read in SQL, so listing packets loads neither the PDF nor its content.
+    preparing: Mapped[bool] = column_property(sa.and_(pdf_spec.column.is_not(None), pdf.column.is_(None)))
+    has_list: Mapped[bool] = column_property(csv_gzip.column.is_not(None))
 
 
 DELIVERY_TOKEN_PURPOSES = ("office",)

@@ -27,11 +27,12 @@ built-in Helvetica, and characters it cannot encode become "?".
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -150,6 +151,29 @@ class DeliveryPacket:
     unmapped_places: Sequence[PacketPlaceRow] = ()  # signers the map cannot show
     list_count: int | None = None  # rows of the fingerprinted list (default: total_confirmed)
     letters: Sequence[PacketLetter] = ()  # constituents' letters to this member, approved
+
+
+# Nested rows of a DeliveryPacket, for reading one back from JSON.
+_ROW_TYPES = {"district_rows": PacketDistrictRow, "comments": PacketComment, "letters": PacketLetter,
+              "senator_rows": PacketStateRow,
+              "unmapped_places": PacketPlaceRow}
+
+
+def packet_to_json(packet: DeliveryPacket) -> str:
+    """The packet's content as JSON: frozen when a delivery is made, rendered later by the worker."""
+    data = asdict(packet)
+    data["generated_at"] = packet.generated_at.isoformat()
+    return json.dumps(data, ensure_ascii=False)
+
+
+def packet_from_json(text: str) -> DeliveryPacket:
+    data = json.loads(text)
+    data["generated_at"] = datetime.fromisoformat(data["generated_at"])
+    for name, row_type in _ROW_TYPES.items():
+        data[name] = tuple(row_type(**row) for row in data.get(name) or ())
+    data["notes"] = tuple(data.get("notes") or ())
+    data["recipient_address"] = tuple(data.get("recipient_address") or ())
+    return DeliveryPacket(**data)
 
 
 def find_unicode_font(

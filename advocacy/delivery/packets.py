@@ -3,15 +3,17 @@ list it summarises, recorded so /verify/<sha256> can confirm it."""
 import gzip
 import hashlib
 import io
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import undefer
 
 from ..audit.service import record
 from ..campaigns.models import Campaign, join_codes
-from ..database import transaction, utcnow
+from ..database import is_postgres, transaction, utcnow
 from ..extensions import db
 from ..geography.models import Legislator, SignatureDistrict, district_label
 from ..geography.service import parse_label
@@ -23,9 +25,18 @@ from .exports import constituents_filter, csv_chunks, listed_signatures
 from .map_svg import render_state_map
 from .models import DeliveryPacketRecord, DeliveryToken
 from .packet_data import packet_details
-from .packet_pdf import DeliveryPacket, PacketComment, PacketDistrictRow, PacketLetter, build_packet_pdf
+from .packet_pdf import (
+    DeliveryPacket,
+    PacketComment,
+    PacketDistrictRow,
+    PacketLetter,
+    build_packet_pdf,
+    packet_from_json,
+    packet_to_json,
+)
 from .tallies import MULTI_DISTRICT_RULE, district_entries, state_counts
 
+log = logging.getLogger(__name__)
 OFFICE_LINK_LIFETIME = timedelta(days=730)  # offices work through their mail slowly
 
 
@@ -148,9 +159,12 @@ def _letters(campaign, member, until) -> list[PacketLetter]:
             for body, show, name, town, state, zip_code in chosen]
 
 
-def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> tuple[DeliveryPacketRecord, bytes]:
-    """Build the packet PDF and record the delivery, frozen: its signature list (CSV, gzip), the
-    list's SHA-256 (for /verify/<sha256>), the PDF, and a private office link printed in it."""
+def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> DeliveryPacketRecord:
+    """Record the delivery, frozen: its signature list (CSV, gzip), the list's SHA-256 (for
+    /verify/<sha256>), the packet's content as of now and a private office link printed in it.
+
+    Rendering the PDF takes a second or more (fonts, shaping, the map), so it is left to the worker
+    (`render_due`); until then the delivery's pages say it is being prepared."""
     member = recipient(bioguide_id)
     if member is not None and not campaign.targets_member(member):
         raise UnknownRecipient(bioguide_id)
@@ -192,18 +206,43 @@ def create_packet(campaign: Campaign, user, bioguide_id: str | None = None) -> t
                "the signer agreed to share them."),
         **details,
     )
-    pdf = build_packet_pdf(packet)
     with transaction():
         packet_record = DeliveryPacketRecord(
             sha256=sha, campaign_id=campaign.id, recipient=member.bioguide_id if member else "",
             recipient_name=packet.recipient_name or "", generated_at=generated_at, count=frozen.count,
-            user_id=getattr(user, "id", None), csv_gzip=frozen.csv_gzip, pdf=pdf)
+            user_id=getattr(user, "id", None), csv_gzip=frozen.csv_gzip, pdf_spec=packet_to_json(packet))
         db.session.add(packet_record)
         db.session.flush()
         issue_token(DeliveryToken, "office", OFFICE_LINK_LIFETIME, raw=office_raw, packet_id=packet_record.id)
         record("export", user, campaign, kind="delivery_packet", packet_id=packet_record.id, sha256=sha,
                recipient=packet_record.recipient, count=frozen.count)
-    return packet_record, pdf
+    return packet_record
+
+
+def render_due(limit: int = 5) -> int:
+    """Render the PDFs of deliveries being prepared (the worker calls this), oldest first, each in
+    its own transaction: the PDF is stored and its frozen content dropped. Returns how many."""
+    done, after_id = 0, 0
+    for _ in range(limit):
+        with transaction():
+            query = (sa.select(DeliveryPacketRecord).options(undefer(DeliveryPacketRecord.pdf_spec))
+                     .where(DeliveryPacketRecord.pdf_spec.is_not(None), DeliveryPacketRecord.pdf.is_(None),
+                            DeliveryPacketRecord.id > after_id)
+                     .order_by(DeliveryPacketRecord.id).limit(1))
+            if is_postgres():  # two workers never render the same packet
+                query = query.with_for_update(skip_locked=True)
+            packet = db.session.scalars(query).one_or_none()
+            if packet is None:
+                return done
+            after_id = packet.id
+            try:
+                pdf = build_packet_pdf(packet_from_json(packet.pdf_spec))
+            except Exception:  # one packet that cannot be rendered must not hold up the others
+                log.exception("delivery packet %s could not be rendered; it stays 'being prepared'", packet.id)
+                continue
+            packet.pdf, packet.pdf_spec = pdf, None
+        done += 1
+    return done
 
 
 def packet_csv_bytes(packet: DeliveryPacketRecord) -> bytes | None:
@@ -251,3 +290,21 @@ def recent_packets(campaign: Campaign, limit: int = 10) -> list[DeliveryPacketRe
     return list(db.session.scalars(sa.select(DeliveryPacketRecord)
                                    .where(DeliveryPacketRecord.campaign_id == campaign.id)
                                    .order_by(DeliveryPacketRecord.id.desc()).limit(limit)))
+
+
+def purge_lists(campaign_ids, now: datetime) -> dict[int, int]:
+    """Delete the stored signature lists and PDFs (names, towns, comments, emails) of the deliveries
+    of these campaigns (in the caller's transaction), keeping each delivery's fingerprint, count,
+    recipient and date, so /verify still says what a fingerprint covered. Returns {campaign id: how many}."""
+    purged = db.session.execute(
+        sa.select(DeliveryPacketRecord.campaign_id, sa.func.count())
+        .where(DeliveryPacketRecord.campaign_id.in_(campaign_ids), DeliveryPacketRecord.purged_at.is_(None))
+        .group_by(DeliveryPacketRecord.campaign_id)).all()
+    if purged:
+        db.session.execute(
+            sa.update(DeliveryPacketRecord)
+            .where(DeliveryPacketRecord.campaign_id.in_([campaign_id for campaign_id, _n in purged]),
+                   DeliveryPacketRecord.purged_at.is_(None))
+            .values(csv_gzip=None, pdf=None, pdf_spec=None, purged_at=now)
+            .execution_options(synchronize_session=False))
+    return dict(purged)

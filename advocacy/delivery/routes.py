@@ -2,16 +2,16 @@ import io
 import json
 import re
 
-from flask import Response, abort, current_app, make_response, render_template
+from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.access import managed_campaign_or_404, require_login
 from ..campaigns.service import public_campaign_or_404
 from ..extensions import db
+from ..forms import MAX_BIG_ID
 from ..spreadsheets import UTF8_BOM, XLSX_MIMETYPE, csv_writer, neutralise, xlsx_chunks
-from ..urls import external_url
-from . import bp, exports, exports_bp, packets, tallies
+from . import bp, exports, exports_bp, osdi, packets, tallies
 from .forms import PacketForm
 from .map_svg import render_state_map
 
@@ -37,9 +37,18 @@ def verify(sha256):
 
 def _office_packet_or_404(token):
     packet = packets.office_delivery(token)
-    if packet is None or packet.csv_gzip is None:
+    if packet is None or not (packet.has_list or packet.purged_at):
         abort(404)
     return packet
+
+
+def _gone(packet):
+    """A delivery whose stored list and PDF were deleted at the end of the personal-data lifetime."""
+    return render_template(
+        "errors/error.html", title=_("This delivery's files were deleted"),
+        message=_("The signature list and packet of this delivery were deleted on %(date)s, when the "
+                  "personal data they held reached the end of its lifetime. Its fingerprint, count and date "
+                  "are kept on the public verification page.", date=packet.purged_at.strftime("%Y-%m-%d"))), 410
 
 
 def _private(response):
@@ -51,12 +60,16 @@ def _private(response):
 @bp.get("/delivery/<token>")
 def office(token):
     packet = _office_packet_or_404(token)
+    if packet.purged_at:
+        return _private(make_response(_gone(packet)))
     return _private(make_response(render_template("delivery/office.html", packet=packet, token=token)))
 
 
 @bp.get("/delivery/<token>/signatures.csv")
 def office_csv(token):
     packet = _office_packet_or_404(token)
+    if packet.purged_at:
+        return _private(make_response(_gone(packet)))
     return _private(_download(iter([packets.packet_csv_bytes(packet)]), "text/csv",
                               f"{packet.campaign.slug}-delivery-{packet.id}-signatures.csv"))
 
@@ -64,6 +77,10 @@ def office_csv(token):
 @bp.get("/delivery/<token>/packet.pdf")
 def office_pdf(token):
     packet = _office_packet_or_404(token)
+    if packet.purged_at:
+        return _private(make_response(_gone(packet)))
+    if packet.preparing:
+        return redirect(url_for("delivery.office", token=token), code=303)
     return _private(_download(iter([packet.pdf]), "application/pdf",
                               f"{packet.campaign.slug}-delivery-{packet.id}.pdf"))
 
@@ -128,6 +145,8 @@ def packet_csv(slug, packet_id, fmt):
     the same rows for spreadsheets)."""
     campaign = managed_campaign_or_404(slug)
     packet = packets.packet_of(campaign, packet_id) or abort(404)
+    if packet.purged_at:
+        return _gone(packet)
     exports.record_export(current_user, campaign, f"packet_signatures_{fmt}", packet_id=packet.id)
     filename = f"{campaign.slug}-packet-{packet.id}-signatures.{fmt}"
     stored = packets.packet_csv_bytes(packet)
@@ -144,19 +163,70 @@ def packet_pdf(slug, packet_id):
     """The packet as it was generated (stored), byte for byte."""
     campaign = managed_campaign_or_404(slug)
     packet = packets.packet_of(campaign, packet_id) or abort(404)
+    if packet.purged_at:
+        return _gone(packet)
+    if packet.preparing:
+        return redirect(url_for("exports.packet_page", slug=campaign.slug, packet_id=packet.id), code=303)
     if packet.pdf is None:
         abort(404)
     exports.record_export(current_user, campaign, "packet_pdf", packet_id=packet.id)
     return _download(iter([packet.pdf]), "application/pdf", f"{campaign.slug}-packet-{packet.id}.pdf")
 
 
+# --- OSDI v1 (osdi.py): the signatures as HAL+JSON resources, paged ------------------------
+
+def _hal(document, status=200):
+    response = current_app.response_class(json.dumps(document, ensure_ascii=False, indent=1), status=status,
+                                          mimetype="application/hal+json")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _origin():
+    return current_app.config["ORGANISATION_NAME"]
+
+
 @exports_bp.get("/campaigns/<slug:slug>/exports/signatures.osdi.json")
 def signatures_osdi(slug):
+    """The former one-document export: now the first page of the OSDI collection."""
     campaign = managed_campaign_or_404(slug)
-    exports.record_export(current_user, campaign, "signatures_osdi")
-    chunks = _streamed(exports.osdi_chunks, campaign.id, campaign.title,
-                       external_url("public.show", slug=campaign.slug), current_app.config["ORGANISATION_NAME"])
-    return _download(chunks, "application/hal+json", f"{campaign.slug}-osdi.json")
+    return redirect(url_for("exports.osdi_signatures", slug=campaign.slug), code=308)
+
+
+@exports_bp.get("/campaigns/<slug:slug>/osdi")
+def osdi_petition(slug):
+    campaign = managed_campaign_or_404(slug)
+    return _hal(osdi.petition(campaign, _origin()))
+
+
+@exports_bp.get("/campaigns/<slug:slug>/osdi/signatures")
+def osdi_signatures(slug):
+    campaign = managed_campaign_or_404(slug)
+    try:
+        wanted = osdi.paging(request.args.get("page"), request.args.get("per_page"))
+    except osdi.BadPage as error:
+        return _hal({"error": str(error)}, 400)
+    document = osdi.signatures_page(campaign, wanted, _origin())
+    if document is None:
+        return _hal({"error": f"page {wanted.page} is past the last page"}, 404)
+    exports.record_export(current_user, campaign, "signatures_osdi", page=wanted.page, per_page=wanted.per_page)
+    return _hal(document)
+
+
+@exports_bp.get("/campaigns/<slug:slug>/osdi/signatures/<int:signature_id>", endpoint="osdi_signature",
+                defaults={"kind": "signature"})
+@exports_bp.get("/campaigns/<slug:slug>/osdi/people/<int:signature_id>", endpoint="osdi_person",
+                defaults={"kind": "person"})
+def osdi_record(slug, signature_id, kind):
+    """One signature, or the person who made it (a person here is the signer of one signature: the
+    same address on another campaign is not linked, so one campaign's organisers learn nothing of another's)."""
+    campaign = managed_campaign_or_404(slug)
+    signature = osdi.listed_signature(campaign, signature_id) if signature_id <= MAX_BIG_ID else None
+    if signature is None:
+        return _hal({"error": f"no confirmed signature {signature_id} in this campaign"}, 404)
+    exports.record_export(current_user, campaign, f"osdi_{kind}", signature_id=signature_id)
+    make = osdi.signature if kind == "signature" else osdi.person
+    return _hal(osdi.with_curies(make(campaign, signature, _origin())))
 
 
 LAWMAKER_COLUMNS = ("member", "chamber", "party", "state", "district", "constituents", "may_include",
@@ -192,8 +262,16 @@ def packet(slug):
     form = PacketForm().set_lawmakers(tallies.lawmaker_tallies(campaign), campaign)
     if not form.validate_on_submit():
         abort(400)
-    packet_record, pdf = packets.create_packet(campaign, current_user, form.recipient.data or None)
-    name = f"{campaign.slug}-packet-{packet_record.recipient or 'congress'}-{packet_record.generated_at:%Y%m%d}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    packet_record = packets.create_packet(campaign, current_user, form.recipient.data or None)
+    return redirect(url_for("exports.packet_page", slug=slug, packet_id=packet_record.id), code=303)
+
+
+@exports_bp.get("/campaigns/<slug:slug>/exports/packets/<int:packet_id>")
+def packet_page(slug, packet_id):
+    """A delivery: its PDF once the worker has rendered it ("being prepared" until then), its list."""
+    campaign = managed_campaign_or_404(slug)
+    packet = packets.packet_of(campaign, packet_id) or abort(404)
+    response = make_response(render_template("delivery/packet.html", campaign=campaign, packet=packet))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 

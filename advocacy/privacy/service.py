@@ -3,7 +3,7 @@
 Anonymising a signature keeps everything a count needs (campaign, status, state, the districts in
 signature_districts, dates) and drops everything that identifies a person:
 
-- full_name -> "" and show_name/share_email/keep_updated -> off
+- full_name and given_name -> "", family_name -> NULL, and show_name/share_email/keep_updated -> off
 - email and email_canonical -> "anonymised-<id>@invalid" (unique, so the per-campaign unique
   constraint holds, and undeliverable: .invalid is reserved, RFC 2606)
 - comment -> NULL (comment_status "none"), town -> NULL, ip_hash -> NULL, last_mailed_at -> NULL
@@ -12,6 +12,9 @@ signature_districts, dates) and drops everything that identifies a person:
 - its link tokens (confirm, remove, updates) are deleted, and its letter to members (body, address)
 - donor_email on its donations -> NULL (amounts and statuses stay: they are the campaign's accounts)
 - anonymised_at -> now
+
+Frozen deliveries of those campaigns lose their stored signature list and PDF (purged_at set); their
+fingerprint, count, recipient and date stay, so /verify still says what a fingerprint covered.
 
 Tallies and tally deltas are never touched, so every count stays exactly as it was.
 """
@@ -27,6 +30,7 @@ from sqlalchemy.orm import lazyload
 from ..audit.service import record
 from ..campaigns.models import Campaign
 from ..database import is_postgres, transaction, utcnow
+from ..delivery.packets import purge_lists
 from ..donations.models import Donation
 from ..extensions import db
 from ..mail.models import OutboxMessage
@@ -54,7 +58,8 @@ def _anonymise(signatures: list[Signature], now: datetime) -> int:
         return 0
     ids = [s.id for s in signatures]
     for s in signatures:
-        s.full_name = ""
+        s.full_name = s.given_name = ""
+        s.family_name = None
         s.email = s.email_canonical = anonymised_email(s.id)
         s.postal_code = "".join(ch for ch in s.postal_code or "" if ch.isdigit())[:3]
         s.town = None
@@ -90,6 +95,7 @@ class AnonymiseReport:
     donations: int = 0
     mails: int = 0
     batches: int = 0
+    deliveries: int = 0
 
 
 def anonymise_due(now: datetime | None = None, batch_size: int | None = None) -> AnonymiseReport:
@@ -137,6 +143,12 @@ def anonymise_due(now: datetime | None = None, batch_size: int | None = None) ->
             sa.delete(OutboxMessage).where(OutboxMessage.status != "queued", OutboxMessage.created_at <= cutoff)
         ).rowcount or 0
         report.donations += leftover
+        # Frozen deliveries hold names, towns, comments and emails too: their stored lists go, their
+        # fingerprints and counts stay (advocacy.delivery.packets.purge_lists).
+        for campaign_id, n in sorted(purge_lists(due_campaign_ids(now), now).items()):
+            report.deliveries += n
+            record("delivery_lists_purged", None, db.session.get(Campaign, campaign_id), reason="retention",
+                   deliveries=n)
         if leftover or report.mails:
             record("personal_data_anonymised", None, None, reason="retention", donations=leftover,
                    mails_deleted=report.mails)
@@ -205,7 +217,7 @@ def stored_data(token: PrivacyToken) -> dict:
     return {
         "signatures": [{
             "id": s.id, "campaign": s.campaign.title, "campaign_slug": s.campaign.slug,
-            "full_name": s.full_name, "email": s.email, "postal_code": s.postal_code, "state": s.state,
+            "full_name": s.full_name, "given_name": s.given_name, "family_name": s.family_name, "email": s.email, "postal_code": s.postal_code, "state": s.state,
             "town": s.town, "comment": s.comment, "comment_status": s.comment_status, "status": s.status,
             "show_name": s.show_name, "keep_updated": s.keep_updated, "share_email": s.share_email,
             "language": s.locale, "signed_at": _iso(s.created_at), "confirmed_at": _iso(s.confirmed_at),

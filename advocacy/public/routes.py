@@ -160,7 +160,8 @@ def sign_campaign(slug):
     if not form.validate_on_submit():
         return render_campaign(campaign, form=form, status=422)
     signatures.sign(campaign, SignerDetails(
-        full_name=form.full_name.data, email=form.email.data, postal_code=form.postal_code.data,
+        given_name=form.given_name.data, family_name=form.family_name.data,
+        family_name_first=form.family_name_first.data, email=form.email.data, postal_code=form.postal_code.data,
         comment=form.comment.data, show_name=form.show_name.data, keep_updated=form.keep_updated.data,
         share_email=form.share_email.data, locale=str(get_locale() or "en"), ip=request.remote_addr,
         bot_trap=form.bot_trap(),

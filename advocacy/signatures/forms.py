@@ -33,16 +33,45 @@ def normalise_zip(value: str) -> str | None:
     return match[1] + (f"-{match[2]}" if match[2] else "")
 
 
+NAME_PART_MAX = 50
+
+
+def _check_name_part(value: str) -> None:
+    name = value.strip()
+    if name.startswith(FORMULA_PREFIXES):
+        raise ValidationError(_l("Your name must start with a letter"))
+    if URL_PATTERN.search(name):
+        raise ValidationError(_l("Your name must not contain a web address"))
+    if "@" in name:
+        raise ValidationError(_l("Enter your name here and your email address below"))
+    if not any(ch.isalpha() for ch in name):
+        raise ValidationError(_l("Your name must contain letters"))
+
+
 class SignForm(BotTrapsForm):  # with a honeypot and a minimum fill time
     class Meta:
         csrf = False  # the public page carries no per-visitor token; advocacy.public checks Origin
 
-    full_name = StringField(
-        _l("Full name"),
-        validators=[DataRequired(_l("Enter your full name")),
-                    Length(min=2, max=100, message=_l("Full name must be between 2 and 100 characters")),
+    # Two parts, as the signer gives them (OSDI and offices want them apart); the family name is
+    # optional for people with one name, and its order is the signer's choice (names.display_name).
+    given_name = StringField(
+        _l("Given name(s)"),
+        validators=[DataRequired(_l("Enter your given name")),
+                    Length(max=NAME_PART_MAX, message=_l("Your given name must be 50 characters or fewer")),
                     person_name],
-        render_kw={"autocomplete": "name", "spellcheck": "false", "maxlength": 100},
+        render_kw={"autocomplete": "given-name", "spellcheck": "false", "maxlength": NAME_PART_MAX},
+    )
+    family_name = StringField(
+        _l("Family name (optional)"),
+        description=_l("Leave it empty if you have only one name."),
+        validators=[Optional(),
+                    Length(max=NAME_PART_MAX, message=_l("Your family name must be 50 characters or fewer")),
+                    person_name],
+        render_kw={"autocomplete": "family-name", "spellcheck": "false", "maxlength": NAME_PART_MAX},
+    )
+    family_name_first = BooleanField(
+        _l("My family name comes first"),
+        description=_l("As in many Chinese, Hungarian, Japanese, Korean and Vietnamese names."),
     )
     email = EmailField(
         _l("Email address"),
@@ -71,16 +100,12 @@ class SignForm(BotTrapsForm):  # with a honeypot and a minimum fill time
     )
     source = HiddenField(filters=[clean_source])  # carried from the page's ?source=
 
-    def validate_full_name(self, field):
-        name = field.data.strip()
-        if name.startswith(FORMULA_PREFIXES):
-            raise ValidationError(_l("Full name must start with a letter"))
-        if URL_PATTERN.search(name):
-            raise ValidationError(_l("Full name must not contain a web address"))
-        if "@" in name:
-            raise ValidationError(_l("Enter your name here and your email address below"))
-        if not any(ch.isalpha() for ch in name):
-            raise ValidationError(_l("Full name must contain letters"))
+    def validate_given_name(self, field):
+        _check_name_part(field.data)
+
+    def validate_family_name(self, field):
+        if field.data and field.data.strip():
+            _check_name_part(field.data)
 
     def validate_email(self, field):
         email_syntax(self, field)

@@ -25,7 +25,13 @@ class Signature(db.Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    # The name to show, in the signer's own order (signatures.names.display_name). The parts are
+    # kept as typed, for exports that want them apart (OSDI): never split from full_name.
     full_name: Mapped[str] = mapped_column(sa.String(100))
+    given_name: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    # None: the signer has one name only, or signed before the parts were asked for (then
+    # given_name holds the whole name as typed).
+    family_name: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
     email: Mapped[str] = mapped_column(sa.String(254))
     # Lower-cased; dots and +tags dropped for Gmail. One signature per campaign per canonical email.
     email_canonical: Mapped[str] = mapped_column(sa.String(254))
@@ -55,6 +61,11 @@ class Signature(db.Model):
     # Where the signer came from: the page's validated ?source= code (a partner, a post, "widget",
     # "share-whatsapp"); None for a direct visit. No cookie or third-party script is involved.
     source: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+    # When the row last changed after it was signed (status, comment, consent, anonymising, and mail
+    # bookkeeping too): set by every UPDATE made through SQLAlchemy (ORM or Core), so a change is
+    # never missed by an export's modified_date; a spurious bump only makes a sync re-read a record.
+    # NULL: never changed (created_at stands).
+    modified_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True, onupdate=utcnow)
 
     campaign = relationship("Campaign", lazy="joined")
 

@@ -22,6 +22,7 @@ from ..urls import external_url
 from . import counting
 from .identity import canonical_email, hash_ip
 from .models import Signature, SignatureToken
+from .names import display_name
 
 # A second mail about the same signature within this window is not sent (anti mail-bombing).
 RESEND_INTERVAL = timedelta(minutes=1)
@@ -38,9 +39,11 @@ class SignatureError(Exception):
 
 @dataclass(frozen=True)
 class SignerDetails:
-    full_name: str
+    given_name: str
     email: str
     postal_code: str
+    family_name: str | None = None
+    family_name_first: bool = False
     comment: str | None = None
     show_name: bool = False
     keep_updated: bool = False
@@ -54,7 +57,9 @@ class SignerDetails:
 def _fields(details: SignerDetails) -> dict:
     comment = (details.comment or "").strip() or None
     return {
-        "full_name": details.full_name.strip(),
+        "full_name": display_name(details.given_name, details.family_name, details.family_name_first),
+        "given_name": details.given_name.strip(),
+        "family_name": (details.family_name or "").strip() or None,
         "email": details.email.strip(),
         "postal_code": details.postal_code.strip(),
         "comment": comment,

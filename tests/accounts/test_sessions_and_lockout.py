@@ -56,7 +56,7 @@ def log_out(client):
 def assert_sent_to_sign_in(response):
     assert response.status_code == 302, response.status_code
     assert "/organise/login" in response.headers["Location"]
-    assert b"full_name" not in response.data and b"email" not in response.data
+    assert b"given_name" not in response.data and b"email" not in response.data
 
 
 @pytest.fixture

@@ -19,11 +19,12 @@ def test_sign_and_confirm_at_360px_without_javascript(app, campaign, live_server
 
     phone.get_by_role("button", name="Sign the petition").click()
     assert phone.get_by_role("heading", name="There is a problem").is_visible()
-    assert phone.get_by_role("link", name="Enter your full name").is_visible()
+    assert phone.get_by_role("link", name="Enter your given name").is_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SCREENSHOTS / "sign-errors-360.png"), full_page=False)
 
-    phone.get_by_label("Full name", exact=True).fill("Keisha Brown")
+    phone.get_by_label("Given name(s)", exact=True).fill("Keisha")
+    phone.get_by_label("Family name (optional)", exact=True).fill("Brown")
     phone.get_by_label("Email address", exact=True).fill("keisha@example.org")
     phone.get_by_label("ZIP code", exact=True).fill("30303")
     phone.get_by_label("Email me updates about this campaign").check()

@@ -26,7 +26,8 @@ from advocacy.extensions import db
 from advocacy.geography.models import Legislator
 from advocacy.geography.service import last_name
 from advocacy.signatures.models import Signature
-from tests.conftest import csrf_token, login, post_button
+from tests.conftest import create_packet as create_packet_pdf
+from tests.conftest import login, post_button
 
 FONTS = [packet_pdf.UNICODE_FONT_FILES[""], *packet_pdf.FALLBACK_FONT_FILES[:3]]
 HAS_ALL_FONTS = find_unicode_font() is not None and all(
@@ -63,11 +64,7 @@ def signed(client, campaign, signer, geography, make_user):
 
 
 def create_packet(client, slug, recipient=""):
-    page = client.get(f"/organise/campaigns/{slug}").get_data(as_text=True)
-    response = client.post(f"/organise/campaigns/{slug}/exports/packet",
-                           data={"csrf_token": csrf_token(page), "recipient": recipient})
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    return response.data
+    return create_packet_pdf(client, slug, recipient).data
 
 
 def pages(pdf: bytes) -> list[str]:

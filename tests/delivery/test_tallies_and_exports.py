@@ -14,6 +14,7 @@ from advocacy.audit.models import AuditEvent
 from advocacy.extensions import db
 from advocacy.signatures import counting
 from advocacy.signatures.models import Signature, Tally
+from tests.conftest import create_packet as create_packet_pdf
 from tests.conftest import csrf_token, login, post_button
 
 # email -> ZIP: one district (CA-11), a PO box (CA, district unknown), three districts twice
@@ -29,7 +30,7 @@ EXPECTED_DISTRICTS = {"CA-11": 1, "CA-??": 1, "IL-3": 2, "IL-5": 2, "IL-7": 2, "
 def signed(client, campaign, signer, geography):
     for email, zip_code in SIGNERS.items():
         post_button(client, signer(campaign.slug, email=email, postal_code=zip_code,
-                                   full_name=email.split("@")[0].title() + " Smith",
+                                   given_name=email.split("@")[0].title(), family_name="Smith",
                                    share_email=email.startswith("ana"),
                                    comment="=HYPERLINK(1)" if email.startswith("ben") else f"From {zip_code}")["confirm"])
     db.session.execute(sa.update(Signature).values(comment_status="approved"))
@@ -104,7 +105,8 @@ def test_signatures_csv_lists_each_signer_with_place_district_and_consented_emai
     rows = {row["full_name"]: row for row in read_csv(response)}
     assert len(rows) == len(SIGNERS)
     assert rows["Ana Smith"] | {"confirmed_at": ""} == {
-        "full_name": "Ana Smith", "town": "San Francisco", "state": "CA", "zip": "94105", "districts": "CA-11",
+        "full_name": "Ana Smith", "given_name": "Ana", "family_name": "Smith",
+        "town": "San Francisco", "state": "CA", "zip": "94105", "districts": "CA-11",
         "district_note": "", "confirmed_at": "", "comment": "From 94105", "email": "ana@example.org"}
     assert rows["Ben Smith"]["email"] == ""  # did not consent
     assert rows["Ben Smith"]["comment"] == "'=HYPERLINK(1)"  # neutralised for spreadsheets
@@ -144,25 +146,7 @@ def test_lawmaker_tally_csv_and_json(client, signed, make_user):
     assert "counted in each" in data["rule"]
 
 
-def test_osdi_export_has_signature_records_with_person_and_address(client, signed, make_user):
-    owner(client, signed, make_user)
-    data = json.loads(client.get(f"/organise/campaigns/{signed.slug}/exports/signatures.osdi.json").data)
-    records = data["_embedded"]["osdi:signatures"]
-    assert len(records) == len(SIGNERS)
-    ana = next(r for r in records if r["person"]["given_name"] == "Ana")
-    assert ana["person"]["family_name"] == "Smith"
-    assert ana["person"]["postal_addresses"] == [{"primary": True, "locality": "San Francisco", "region": "CA",
-                                                  "postal_code": "94105", "country": "US"}]
-    assert ana["person"]["email_addresses"] == [{"primary": True, "address": "ana@example.org"}]
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", ana["created_date"])
-    ben = next(r for r in records if r["person"]["given_name"] == "Ben")
-    assert "email_addresses" not in ben["person"]
-
-
-def create_packet(client, slug, recipient=""):
-    page = client.get(f"/organise/campaigns/{slug}").get_data(as_text=True)
-    return client.post(f"/organise/campaigns/{slug}/exports/packet",
-                       data={"csrf_token": csrf_token(page), "recipient": recipient})
+create_packet = create_packet_pdf
 
 
 def pdf_text(data: bytes) -> str:
@@ -192,7 +176,7 @@ def test_packet_for_a_member_has_totals_and_the_hash_of_the_csv_it_names(client,
     assert packet.generated_at.strftime("%Y-%m-%d %H:%M:%S") in verify
     kinds = [e.details["kind"] for e in db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id))]
-    assert kinds == ["delivery_packet", "packet_signatures_csv"]
+    assert kinds == ["delivery_packet", "packet_pdf", "packet_signatures_csv"]
 
 
 def test_packet_for_the_whole_campaign_lists_every_district(client, signed, make_user):

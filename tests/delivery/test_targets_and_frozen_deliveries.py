@@ -17,7 +17,7 @@ from advocacy.delivery.models import DeliveryPacketRecord, DeliveryToken
 from advocacy.extensions import db
 from advocacy.signatures import counting
 from advocacy.signatures.models import Signature
-from tests.conftest import csrf_token, login, post_button
+from tests.conftest import create_packet, csrf_token, login, post_button
 from tests.delivery.test_tallies_and_exports import pdf_text
 from tests.fraud.test_invalidation import preview_count, run
 
@@ -113,9 +113,7 @@ def test_tallies_exports_and_packet_choices_list_only_targeted_representatives(
                            data={"csrf_token": csrf_token(dashboard), "recipient": "D000399"})  # Doggett
     assert response.status_code == 400
 
-    response = client.post(f"/organise/campaigns/{house_ca_il.slug}/exports/packet",
-                           data={"csrf_token": csrf_token(dashboard), "recipient": ""})
-    text = pdf_text(response.data)
+    text = pdf_text(create_packet(client, house_ca_il.slug, "", dashboard).data)
     assert "Dear U.S. House members for CA and IL" in text and "U.S. Congress" not in text
     assert "2 constituents of U.S. House members for CA and IL signed this petition; 4 people signed" in text
     packet = db.session.scalars(sa.select(DeliveryPacketRecord)).one()
@@ -134,10 +132,7 @@ def test_a_delivery_is_frozen_and_its_office_opens_it_without_login(app, client,
     owner(client, house_ca_il, make_user)
 
     dashboard = client.get(f"/organise/campaigns/{slug}").get_data(as_text=True)
-    response = client.post(f"/organise/campaigns/{slug}/exports/packet",
-                           data={"csrf_token": csrf_token(dashboard), "recipient": PELOSI})
-    assert response.status_code == 200
-    pdf = response.data
+    pdf = create_packet(client, slug, PELOSI, dashboard).data
     packet = db.session.scalars(sa.select(DeliveryPacketRecord)).one()
     sha, packet_id = packet.sha256, packet.id
     csv_url = f"/organise/campaigns/{slug}/exports/packets/{packet_id}.csv"

@@ -9,17 +9,15 @@ import sqlalchemy as sa
 
 from advocacy.delivery.models import DeliveryPacketRecord
 from advocacy.extensions import db
-from tests.conftest import csrf_token, login
+from tests.conftest import create_packet as create_packet_pdf
+from tests.conftest import login
 
 NOT_FOUND = "No delivery has this fingerprint"
 
 
 def create_packet(client, slug) -> str:
     """Press the dashboard's packet button; return the fingerprint printed on the packet."""
-    page = client.get(f"/organise/campaigns/{slug}").get_data(as_text=True)
-    response = client.post(f"/organise/campaigns/{slug}/exports/packet",
-                           data={"csrf_token": csrf_token(page), "recipient": ""})
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    create_packet_pdf(client, slug)
     packet = db.session.scalars(sa.select(DeliveryPacketRecord).order_by(DeliveryPacketRecord.id.desc())).first()
     return packet.sha256
 

@@ -51,10 +51,10 @@ def test_geography_lookups_are_robust_to_any_input(app, text):
 
 # --- control characters in text fields -----------------------------------------------------
 
-@pytest.mark.parametrize("field", ["full_name", "email", "postal_code", "comment"])
+@pytest.mark.parametrize("field", ["given_name", "family_name", "email", "postal_code", "comment"])
 @pytest.mark.parametrize("bad", ["\x00", "\x07", "\x1b[31m"])
 def test_sign_refuses_control_characters_in_every_text_field(client, campaign, field, bad):
-    value = {"full_name": "Ana Ruiz", "email": "ana@example.org", "postal_code": "60614",
+    value = {"given_name": "Ana", "family_name": "Ruiz", "email": "ana@example.org", "postal_code": "60614",
              "comment": "Because."}[field]
     assert_sign_refused(sign_form(client, campaign.slug, **{field: value[:2] + bad + value[2:]}), CONTROL)
 
@@ -65,15 +65,15 @@ def test_sign_comment_may_have_several_lines(client, campaign):
 
 @pytest.mark.parametrize("name", ["Ana \u202eziuR", "\u2066Ana\u2069 Ruiz", "Ana\u202a Ruiz", "Ana\u2067 Ruiz"])
 def test_sign_refuses_bidi_overrides_in_names(client, campaign, name):
-    assert_sign_refused(sign_form(client, campaign.slug, full_name=name), "special formatting characters")
+    assert_sign_refused(sign_form(client, campaign.slug, given_name=name), "special formatting characters")
 
 
 def test_sign_refuses_a_file_sent_in_a_text_field(client, campaign):
     page = client.get(f"/campaigns/{campaign.slug}")
     response = client.post(f"/campaigns/{campaign.slug}/sign", content_type="multipart/form-data", data={
         "csrf_token": csrf_token(page.get_data(as_text=True)), "email": "ana@example.org",
-        "postal_code": "60614", "full_name": (io.BytesIO(b"Ana Ruiz"), "name.txt")})
-    assert_sign_refused(response, "Enter your full name")
+        "postal_code": "60614", "given_name": (io.BytesIO(b"Ana"), "name.txt")})
+    assert_sign_refused(response, "Enter your given name")
 
 
 @pytest.mark.parametrize("field", ["email", "password"])

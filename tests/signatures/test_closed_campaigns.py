@@ -20,7 +20,7 @@ def test_closed_campaign_refuses_new_signatures_with_a_clear_page(client, campai
     token = csrf_token(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True))
     close(campaign, hours_ago=0)
     response = client.post(f"/campaigns/{campaign.slug}/sign", data={
-        "csrf_token": token, "full_name": "Ana Ruiz", "email": "ana@example.org", "postal_code": "60614"})
+        "csrf_token": token, "given_name": "Ana", "family_name": "Ruiz", "email": "ana@example.org", "postal_code": "60614"})
     assert response.status_code == 410
     assert "This campaign has closed" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
@@ -30,7 +30,7 @@ def test_campaign_past_its_closing_date_shows_no_form(client, campaign):
     campaign.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     html = client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
-    assert 'name="full_name"' not in html
+    assert 'name="given_name"' not in html
     assert "no longer collecting signatures" in html
 
 

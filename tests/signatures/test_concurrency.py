@@ -33,7 +33,7 @@ def test_fifty_concurrent_signers_give_fifty_confirmed_and_a_count_of_fifty(app,
         token = csrf_token(client.get(f"/campaigns/{slug}").get_data(as_text=True))
         barrier.wait()
         return client.post(f"/campaigns/{slug}/sign", data={
-            "csrf_token": token, "full_name": f"Signer {i}", "email": f"signer{i}@example.org",
+            "csrf_token": token, "given_name": f"Signer {i}", "email": f"signer{i}@example.org",
             "postal_code": "60614"}).status_code
 
     assert run_together(50, sign) == [303] * 50
@@ -81,7 +81,7 @@ def test_twenty_concurrent_requests_with_one_email_give_one_signature(app, campa
         token = csrf_token(client.get(f"/campaigns/{slug}").get_data(as_text=True))
         barrier.wait()
         return client.post(f"/campaigns/{slug}/sign", data={
-            "csrf_token": token, "full_name": "Same Person",
+            "csrf_token": token, "given_name": "Same", "family_name": "Person",
             "email": "Same.Person@gmail.com" if i % 2 else "sameperson+x@gmail.com",
             "postal_code": "60614"}).status_code
 

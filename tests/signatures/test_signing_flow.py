@@ -70,7 +70,7 @@ def test_confirm_posted_from_another_site_is_refused_with_403(client, campaign, 
                                      {"Origin": "http://localhost.evil.example"}])
 def test_sign_posted_from_another_site_is_refused_with_403_and_nothing_stored(client, campaign, headers):
     response = client.post(f"/campaigns/{campaign.slug}/sign", headers=headers, data={
-        "full_name": "Ana Ruiz", "email": "ana@example.org", "postal_code": "60614"})
+        "given_name": "Ana", "family_name": "Ruiz", "email": "ana@example.org", "postal_code": "60614"})
     assert response.status_code == 403
     assert signatures() == []
 
@@ -79,7 +79,7 @@ def test_sign_posted_from_another_site_is_refused_with_403_and_nothing_stored(cl
                                      {"Origin": "http://localhost"}, {}])
 def test_sign_posted_from_our_own_page_is_accepted(client, campaign, headers):
     response = client.post(f"/campaigns/{campaign.slug}/sign", headers=headers, data={
-        "full_name": "Ana Ruiz", "email": "ana@example.org", "postal_code": "60614"})
+        "given_name": "Ana", "family_name": "Ruiz", "email": "ana@example.org", "postal_code": "60614"})
     assert response.status_code == 303
     assert len(signatures()) == 1
 

@@ -1,4 +1,6 @@
 """Bad input gets a clear message beside the field and in the summary; nothing is stored."""
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -18,7 +20,7 @@ def assert_refused(response, message):
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("full_name", "", "Enter your full name"),
+    ("given_name", "", "Enter your given name"),
     ("email", "", "Enter your email address"),
     ("postal_code", "", "Enter your ZIP code"),
     ("email", "not-an-email", "Enter an email address in the correct format"),
@@ -26,9 +28,10 @@ def assert_refused(response, message):
     ("postal_code", "1234", "Enter a US ZIP code"),
     ("postal_code", "ABCDE", "Enter a US ZIP code"),
     ("postal_code", "60614-12", "Enter a US ZIP code"),
-    ("full_name", "A" * 101, "between 2 and 100 characters"),
-    ("full_name", "Visit https://spam.example", "must not contain a web address"),
-    ("full_name", "cheap pills www.pills.biz", "must not contain a web address"),
+    ("given_name", "A" * 51, "given name must be 50 characters or fewer"),
+    ("family_name", "A" * 51, "family name must be 50 characters or fewer"),
+    ("given_name", "Visit https://spam.example", "must not contain a web address"),
+    ("family_name", "cheap pills www.pills.biz", "must not contain a web address"),
     ("comment", "x" * 501, "500 characters or fewer"),
 ])
 def test_invalid_field_is_refused_with_its_message_and_nothing_stored(client, campaign, field, value, message):
@@ -37,7 +40,8 @@ def test_invalid_field_is_refused_with_its_message_and_nothing_stored(client, ca
 
 @pytest.mark.parametrize("name", ["=HYPERLINK(\"x\")", "+1 555", "-Ana", "@SUM(A1)"])
 def test_names_that_would_become_spreadsheet_formulas_are_refused(client, campaign, name):
-    assert_refused(sign_form(client, campaign.slug, full_name=name), "Full name must start with a letter")
+    assert_refused(sign_form(client, campaign.slug, given_name=name), "Your name must start with a letter")
+    assert_refused(sign_form(client, campaign.slug, family_name=name), "Your name must start with a letter")
 
 
 def test_error_links_point_at_the_field_and_the_field_describes_its_error(client, campaign):
@@ -48,8 +52,10 @@ def test_error_links_point_at_the_field_and_the_field_describes_its_error(client
 
 
 def test_entered_values_are_kept_after_an_error(client, campaign):
-    html = sign_form(client, campaign.slug, full_name="Ana Ruiz", postal_code="12").get_data(as_text=True)
-    assert 'value="Ana Ruiz"' in html
+    html = sign_form(client, campaign.slug, given_name="Ana", family_name="Ruiz", postal_code="12",
+                     family_name_first=True).get_data(as_text=True)
+    assert 'value="Ana"' in html and 'value="Ruiz"' in html
+    assert re.search(r'<input[^>]*checked[^>]*id="family_name_first"|<input[^>]*id="family_name_first"[^>]*checked', html)
 
 
 @pytest.mark.parametrize("entered, stored", [("60614", "60614"), ("60614-1234", "60614-1234"),
