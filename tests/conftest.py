@@ -20,6 +20,7 @@ from advocacy.config import TestConfig
 from advocacy.database import utcnow
 from advocacy.extensions import db
 from advocacy.geography.service import forget_places
+from tests.support.browser import chromium, live_server, phone  # noqa: F401 (fixtures for every browser test)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)

@@ -8,14 +8,14 @@ import sqlalchemy as sa
 
 from advocacy.delivery.models import DeliveryPacketRecord
 from advocacy.extensions import db
-from tests.browser.test_signing_in_chromium import CHROMIUM, live_server, phone  # noqa: F401 - fixtures
 from tests.campaigns.test_bilingual import SPANISH, edit
 from tests.conftest import csrf_token, login
+from tests.support.browser import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed")]
 
 
-def test_failed_submit_focuses_the_error_summary_near_the_top_at_360px(campaign, live_server, phone):  # noqa: F811
+def test_failed_submit_focuses_the_error_summary_near_the_top_at_360px(campaign, live_server, phone):
     phone.goto(f"{live_server}/campaigns/{campaign.slug}")
     phone.get_by_role("button", name="Sign the petition").click()
     assert phone.evaluate("document.activeElement.id") == "errors"
@@ -24,7 +24,7 @@ def test_failed_submit_focuses_the_error_summary_near_the_top_at_360px(campaign,
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_verify_page_fits_360px(app, client, campaign, make_user, live_server, phone):  # noqa: F811
+def test_verify_page_fits_360px(app, client, campaign, make_user, live_server, phone):
     make_user("packer@example.org", campaigns=[campaign])
     assert login(client, "packer@example.org").status_code == 302
     page = client.get(f"/organise/campaigns/{campaign.slug}").get_data(as_text=True)
@@ -36,8 +36,8 @@ def test_verify_page_fits_360px(app, client, campaign, make_user, live_server, p
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_spanish_visitor_reads_the_spanish_campaign_at_360px(app, organiser_client, campaign, live_server,  # noqa: F811
-                                                             phone):  # noqa: F811
+def test_spanish_visitor_reads_the_spanish_campaign_at_360px(app, organiser_client, campaign, live_server,
+                                                             phone):
     edit(organiser_client, **SPANISH)
     phone.goto(f"{live_server}/campaigns/{campaign.slug}?lang=es")
     assert phone.get_by_role("heading", level=1).inner_text() == "Licencia pagada para todos"

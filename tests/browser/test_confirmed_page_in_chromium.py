@@ -1,16 +1,15 @@
 """After confirming, on a 360 px phone with JavaScript off in real Chromium: the signer's members
 with tap-to-call links and the call script, the one-tap district question, and a letter."""
+import pytest
 import sqlalchemy as sa
 
 from advocacy.extensions import db
 from advocacy.signatures import counting
 from advocacy.signatures.letters import Letter
-from tests.browser import test_signing_in_chromium as signing
 from tests.conftest import deliver_mail, links_in
+from tests.support.browser import SCREENSHOTS
 
-# The same real Chromium on a 360 px phone with JavaScript off, and the live server.
-pytestmark = signing.pytestmark
-live_server, phone, SCREENSHOTS = signing.live_server, signing.phone, signing.SCREENSHOTS
+pytestmark = pytest.mark.browser
 
 
 def test_members_district_and_letter_at_360px_without_javascript(app, make_campaign, geography, live_server,
@@ -19,7 +18,8 @@ def test_members_district_and_letter_at_360px_without_javascript(app, make_campa
                              call_script="Please ask {title} {member} to fund child care for working parents.",
                              letter_prompts="What does child care cost your family?")
     phone.goto(f"{live_server}/campaigns/{campaign.slug}")
-    phone.get_by_label("Full name", exact=True).fill("Keisha Brown")
+    phone.get_by_label("Given name(s)", exact=True).fill("Keisha")
+    phone.get_by_label("Family name (optional)", exact=True).fill("Brown")
     phone.get_by_label("Email address", exact=True).fill("keisha@example.org")
     phone.get_by_label("ZIP code", exact=True).fill("60614")
     phone.get_by_role("button", name="Sign the petition").click()

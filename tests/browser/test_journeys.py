@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from tests.browser.conftest import PHONE
 from tests.browser.page_checks import PageChecks, missing_checkers
 from tests.conftest import PASSWORD, deliver_mail, links_in, post_button
+from tests.support.browser import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,8 @@ def test_supporter_journey_in_english_and_spanish(app, campaign, live_server, ta
     assert tab.get_by_role("heading", name="There is a problem").is_visible()
     checks.check("sign-errors")
 
-    tab.get_by_label("Full name", exact=True).fill("Rosa Delgado")
+    tab.get_by_label("Given name(s)", exact=True).fill("Rosa")
+    tab.get_by_label("Family name (optional)", exact=True).fill("Delgado")
     tab.get_by_label("Email address", exact=True).fill("rosa@example.org")
     tab.get_by_label("ZIP code", exact=True).fill("60614")
     tab.get_by_role("button", name="Sign the petition").click()
@@ -67,7 +68,8 @@ def test_supporter_journey_in_english_and_spanish(app, campaign, live_server, ta
     checks.check("campaign-es")
     tab.get_by_role("button", name="Firmar la petición").click()
     checks.check("sign-errors-es")
-    tab.get_by_label("Nombre completo", exact=True).fill("Lucía Ramírez")
+    tab.get_by_label("Nombre(s)", exact=True).fill("Lucía")
+    tab.get_by_label("Apellido(s) (opcional)", exact=True).fill("Ramírez")
     tab.get_by_label("Correo electrónico", exact=True).fill("lucia@example.org")
     tab.get_by_label("Código postal (ZIP)", exact=True).fill("94105")
     tab.get_by_role("button", name="Firmar la petición").click()

@@ -1,16 +1,12 @@
 """A supporter on a small phone with JavaScript off signs and confirms in real Chromium."""
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import deliver_mail, links_in
+from tests.support.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
-# `SCREENSHOTS_DIR=docs/screenshots make test` refreshes the README pictures.
-SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or tempfile.gettempdir())
 
 
 def test_sign_and_confirm_at_360px_without_javascript(app, campaign, live_server, phone, inbox):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from advocacy.extensions import db
 from advocacy.signatures.models import Signature
-from tests.browser.test_signing_in_chromium import CHROMIUM, live_server  # noqa: F401 (fixture)
+from tests.support.browser import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed")]
 
@@ -32,7 +32,7 @@ def phone(browser, javascript: bool):
     return context, context.new_page()
 
 
-def test_share_block_and_source_without_javascript(app, campaign, live_server, chromium):  # noqa: F811
+def test_share_block_and_source_without_javascript(app, campaign, live_server, chromium):
     _context, page = phone(chromium, javascript=False)
     page.goto(f"{live_server}/campaigns/{campaign.slug}?source=clinic-nurses")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -42,7 +42,8 @@ def test_share_block_and_source_without_javascript(app, campaign, live_server, c
     assert not page.get_by_role("button", name="Copy link").is_visible()
     assert page.get_by_role("link", name="WhatsApp (opens in a new tab)").is_visible()
 
-    page.get_by_label("Full name", exact=True).fill("Rosa Diaz")
+    page.get_by_label("Given name(s)", exact=True).fill("Rosa")
+    page.get_by_label("Family name (optional)", exact=True).fill("Diaz")
     page.get_by_label("Email address", exact=True).fill("rosa@example.org")
     page.get_by_label("ZIP code", exact=True).fill("60614")
     page.get_by_role("button", name="Sign the petition").click()
@@ -51,7 +52,7 @@ def test_share_block_and_source_without_javascript(app, campaign, live_server, c
         == "clinic-nurses"
 
 
-def test_copy_button_copies_the_link_with_javascript(app, campaign, live_server, chromium):  # noqa: F811
+def test_copy_button_copies_the_link_with_javascript(app, campaign, live_server, chromium):
     context, page = phone(chromium, javascript=True)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     page.goto(f"{live_server}/campaigns/{campaign.slug}")
@@ -77,7 +78,7 @@ class PartnerSite(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_another_site_may_frame_the_widget_but_not_the_campaign_page(app, campaign, live_server, chromium):  # noqa: F811
+def test_another_site_may_frame_the_widget_but_not_the_campaign_page(app, campaign, live_server, chromium):
     PartnerSite.frames = [f"{live_server}/campaigns/{campaign.slug}/widget?source=partner-a",
                           f"{live_server}/campaigns/{campaign.slug}"]
     server = http.server.ThreadingHTTPServer(("localhost", 0), PartnerSite)

@@ -1,6 +1,9 @@
-"""Real Chromium (Debian's, through Playwright) against the app served on a local port."""
+"""Browser fixtures (imported by tests/conftest.py): real Chromium (Debian's, through Playwright) against the app served on a local port."""
+import os
 import shutil
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -8,6 +11,8 @@ from werkzeug.serving import make_server
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+# `SCREENSHOTS_DIR=docs/screenshots make test` refreshes the README pictures.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or tempfile.gettempdir())
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 1}
 
 
