@@ -6,11 +6,19 @@ from .accounts.models import (  # noqa: F401
 )
 from .audit.models import AuditEvent  # noqa: F401
 from .campaigns.models import Campaign  # noqa: F401
-from .delivery.models import DeliveryPacketRecord, DeliveryToken  # noqa: F401
+from .delivery.models import (  # noqa: F401
+    CwcMessage,
+    DeliveryPacketRecord,
+    DeliveryToken,
+    Milestone,
+    OfficeContact,
+    OfficeSend,
+    ThresholdReached,
+)
 from .donations.models import Donation, StripeEvent  # noqa: F401
 from .fraud.models import InvalidatedSignature, InvalidationBatch  # noqa: F401
 from .geography.models import Legislator, SignatureDistrict, ZipDistrict  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401
 from .privacy.models import PrivacyToken  # noqa: F401
 from .signatures.models import Signature, SignatureToken, Tally, TallyDelta  # noqa: F401
-from .updates.models import CampaignUpdate  # noqa: F401
+from .updates.models import CampaignUpdate, MemberResponse  # noqa: F401

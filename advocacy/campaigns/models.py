@@ -37,6 +37,8 @@ class Campaign(db.Model):
     # Recorded when organisers hand the signatures over (state "delivered").
     delivered_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
     delivered_to: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    # Constituents a member needs before the dashboard marks them "ready to deliver" (None: off).
+    delivery_threshold: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow)
 

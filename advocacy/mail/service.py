@@ -5,6 +5,7 @@ import re
 import smtplib
 import sys
 import unicodedata
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -33,19 +34,46 @@ def clean_subject(subject) -> str:
     return _SUBJECT_SPACE.sub(" ", text).strip()[:SUBJECT_MAX]
 
 
-def queue_mail(to: str, template: str, subject: str, locale: str = "en", **context) -> OutboxMessage:
+# Where attachments may be read from: stored files referenced by row, so a large file is not
+# copied into every mail that carries it. "<table>.<column>": (table, column).
+ATTACHMENT_SOURCES = {"delivery_packets.pdf": ("delivery_packets", "pdf")}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a mail carries, by reference: column `source` (see ATTACHMENT_SOURCES) of row `id`."""
+
+    source: str
+    id: int
+    filename: str
+    mimetype: str = "application/pdf"
+
+
+def _attachment_bytes(attachment: dict) -> bytes:
+    table, column = ATTACHMENT_SOURCES[attachment["source"]]
+    data = db.session.execute(sa.select(sa.column(column)).select_from(sa.table(table))
+                              .where(sa.column("id") == int(attachment["id"]))).scalar_one_or_none()
+    if data is None:
+        raise LookupError(f"attachment {attachment['source']} #{attachment['id']} is gone")
+    return bytes(data)
+
+
+def queue_mail(to: str, template: str, subject: str, locale: str = "en", attachment: Attachment | None = None,
+               **context) -> OutboxMessage:
     """Render templates/email/<template>.txt/.html and add the message to the session.
 
     The caller's transaction commits it together with the change it reports, so a crash
     cannot leave a signature without its confirmation mail.
     """
+    if attachment is not None and attachment.source not in ATTACHMENT_SOURCES:
+        raise ValueError(f"cannot attach from {attachment.source}")
     with force_locale(locale):
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
         subject = clean_subject(subject)
     message = OutboxMessage(
         to_address=to, subject=subject, body_text=text, body_html=html, kind=template,
-        next_attempt_at=utcnow(),
+        next_attempt_at=utcnow(), attachment=asdict(attachment) if attachment else None,
     )
     db.session.add(message)
     return message
@@ -103,6 +131,10 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email.set_content(text)
     if html:
         email.add_alternative(html, subtype="html")
+    if message.attachment:
+        maintype, subtype = message.attachment["mimetype"].split("/", 1)
+        email.add_attachment(_attachment_bytes(message.attachment), maintype=maintype, subtype=subtype,
+                             filename=message.attachment["filename"])
     return email
 
 
