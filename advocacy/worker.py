@@ -1,5 +1,6 @@
-"""The background worker: sends the outbox, folds counters, closes campaigns at their date and
-anonymises personal data past its lifetime."""
+"""The background worker: sends the outbox, folds counters, closes campaigns at their date,
+anonymises personal data past its lifetime, posts letters to CWC and watches the tallies for
+milestones and members ready to deliver."""
 import logging
 import signal
 import time
@@ -7,6 +8,8 @@ import time
 from flask import current_app
 
 from .campaigns.service import close_due
+from .delivery import cwc
+from .delivery.progress import watch_due
 from .extensions import db
 from .mail.service import send_due
 from .privacy.service import anonymise_due
@@ -17,6 +20,7 @@ log = logging.getLogger(__name__)
 
 CLOSE_DUE_INTERVAL = 60.0  # seconds between runs of close-due (closing campaigns at their date)
 ANONYMISE_DUE_INTERVAL = 3600.0  # seconds between runs of anonymise-due (personal data lifetime)
+WATCH_DUE_INTERVAL = 60.0  # seconds between looks at the tallies (milestones, members ready to deliver)
 
 
 def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
@@ -31,7 +35,7 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
         signal.signal(signal.SIGINT, stop)
     log.info("worker started (%s)", "SMTP " + current_app.config["SMTP_HOST"]
              if current_app.config["SMTP_HOST"] else "no SMTP: mail is printed to the console")
-    last_close_due = last_anonymise_due = float("-inf")
+    last_close_due = last_anonymise_due = last_watch_due = float("-inf")
     while not stopping:
         try:
             if time.monotonic() - last_close_due >= CLOSE_DUE_INTERVAL:
@@ -45,6 +49,12 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
                     log.info("anonymised %d signature(s), %d donation(s); deleted %d old mail(s)",
                              report.signatures, report.donations, report.mails)
             fold_all()
+            if time.monotonic() - last_watch_due >= WATCH_DUE_INTERVAL:
+                last_watch_due = time.monotonic()
+                milestones, ready = watch_due()
+                if milestones or ready:
+                    log.info("%d milestone(s) reached; %d member(s) ready to deliver", milestones, ready)
+            cwc.post_due()
             sent, failed = send_due()
             fanned_out = fan_out_due()  # one batch of an update's mails
             while (sent + failed or fanned_out) and not stopping:

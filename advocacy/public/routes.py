@@ -23,9 +23,16 @@ from ..signatures.counting import signature_count
 from ..signatures.forms import SignForm
 from ..signatures.identity import canonical_email
 from ..signatures.service import SignatureError, SignerDetails
-from ..updates.service import published_updates
+from ..updates.service import STANCE_LABELS, published_updates
 from . import bp
-from .service import campaign_summary, open_campaigns, page_cache, progress_percent
+from .service import (
+    accountability_rows,
+    campaign_summary,
+    open_campaigns,
+    page_cache,
+    progress_percent,
+    timeline,
+)
 
 PROBLEM_STATUS = {"invalid_link": 404, "expired_link": 410, "closed": 410}
 
@@ -98,6 +105,9 @@ def render_campaign(campaign, form=None, status=200):
         updates=published_updates(campaign),
         state_rows=state_entries(campaign),
         donations_on=donations_enabled(),
+        accountability=accountability_rows(campaign),
+        timeline=timeline(campaign),
+        stance_labels=STANCE_LABELS,
     ), status
 
 
@@ -114,7 +124,9 @@ def show(slug):
 def show_json(slug):
     def render():
         campaign = public_campaign_or_404(slug)
-        return current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign))
+        return current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign)
+                                      | {"accountability": accountability_rows(campaign),
+                                         "timeline": timeline(campaign)})
 
     body = page_cache.get_or_render(("json", slug), render)
     response = current_app.response_class(body, mimetype="application/json")
