@@ -58,12 +58,16 @@ def _unsubscribe_link(signature: Signature) -> str:
     return external_url("updates_public.unsubscribe", token=raw)
 
 
-def _mailed(campaign_id: int, state: str | None = None, district: str | None = None):
-    """Signers an update is mailed to: confirmed, asked to be kept updated, and in its audience: one
-    state, or one district (signers whose ZIP lies wholly in it: a ZIP shared with other districts
-    does not say the signer lives in this one)."""
-    conditions = [Signature.campaign_id == campaign_id, Signature.status == "confirmed",
-                  Signature.keep_updated.is_(True)]
+def _mailed(campaign_id: int):
+    """Signers an update is mailed to: confirmed, and asked to be kept updated."""
+    return (Signature.campaign_id == campaign_id, Signature.status == "confirmed",
+            Signature.keep_updated.is_(True))
+
+
+def _in_audience(state: str | None = None, district: str | None = None):
+    """Signers of one state, or of one district (whose ZIP lies wholly in it: a ZIP shared with
+    other districts does not say the signer lives in this one); no condition for everyone."""
+    conditions = []
     if state:
         conditions.append(Signature.state == state)
     if district:
@@ -99,7 +103,7 @@ def _add_update(campaign: Campaign, title: str, body: str, user, audience: str |
                 response: MemberResponse | None = None) -> CampaignUpdate:
     state, district = parse_audience(audience)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Signature)
-                              .where(*_mailed(campaign.id, state, district)))
+                              .where(*_mailed(campaign.id), *_in_audience(state, district)))
     update = CampaignUpdate(campaign_id=campaign.id, user_id=user.id, title=title.strip(), body=body,
                             recipients=0, fanout_total=total, fanout_last_signature_id=0,
                             audience_state=state, audience_district=district,
@@ -181,7 +185,7 @@ def fan_out_due(batch_size: int = BATCH) -> bool:
         cursor = update.fanout_last_signature_id
         batch = list(db.session.scalars(
             sa.select(Signature)
-            .where(*_mailed(update.campaign_id, update.audience_state, update.audience_district),
+            .where(*_mailed(update.campaign_id), *_in_audience(update.audience_state, update.audience_district),
                    Signature.id > cursor,
                    Signature.created_at <= update.created_at)  # signed before the update was posted
             .order_by(Signature.id).limit(batch_size)))
