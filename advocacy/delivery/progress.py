@@ -3,6 +3,7 @@ the tallies (never the signatures) and records what was reached since the last r
 milestones (for the campaign's timeline) and each member reaching the campaign's
 `delivery_threshold` of constituents ("ready to deliver"; the organisers get one mail per member)."""
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..accounts.models import CampaignMember, User
@@ -68,11 +69,11 @@ def _watch(campaign: Campaign) -> tuple[int, int]:
                                threshold=threshold, constituents=row["constituents"], reached_at=now):
                 continue
             members += 1
+            with force_locale("en"):  # organiser accounts have no language of their own
+                subject = _("%(member)s is ready to deliver: %(count)s constituents signed",
+                            member=row["member"], count=f"{row['constituents']:,}")
             for email in _organiser_emails(campaign.id):
-                queue_mail(email, "threshold_reached",
-                           _("%(member)s is ready to deliver: %(count)s constituents signed",
-                             member=row["member"], count=f"{row['constituents']:,}"),
-                           campaign=campaign, member=row, threshold=threshold,
+                queue_mail(email, "threshold_reached", subject, campaign=campaign, member=row, threshold=threshold,
                            delivery_url=external_url("exports.delivery_page", slug=campaign.slug))
     return milestones, members
 
