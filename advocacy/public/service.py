@@ -147,6 +147,9 @@ def _iso(moment):
     return moment.isoformat() + "Z" if moment else None
 
 
+TIMELINE_ORDER = ("opened", "milestone", "delivered", "response", "closed")
+
+
 def timeline(campaign: Campaign) -> list[dict]:
     """The campaign's story, oldest first: opened, count milestones, deliveries, responses, closed.
     Each event: {"kind", "at" (ISO date or time), and what it needs to be told}."""
@@ -171,4 +174,5 @@ def timeline(campaign: Campaign) -> list[dict]:
     closed = campaign.effective_closed_at()
     if closed:
         events.append({"kind": "closed", "at": _iso(closed)})
-    return sorted(events, key=lambda event: event["at"])
+    # Responses carry a date only: within a day, the story's order.
+    return sorted(events, key=lambda event: (event["at"][:10], TIMELINE_ORDER.index(event["kind"]), event["at"]))
