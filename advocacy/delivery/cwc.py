@@ -177,7 +177,7 @@ def _post(xml: str) -> tuple[int, str]:
 def post_due(limit: int = 20) -> tuple[int, int]:
     """Post due CWC messages; returns (accepted, failed or retrying). CWC's 200 is "accepted"; a 4xx
     answer is final ("failed" with CWC's reason); no answer or a 5xx is retried with backoff until
-    CWC_MAX_ATTEMPTS. An accepted message's XML (with the signer's address) is cleared."""
+    CWC_MAX_ATTEMPTS. Once the outcome is final, the message's XML (with the signer's address) is cleared."""
     if not cwc_enabled():
         return 0, 0
     accepted = failed = 0
@@ -198,7 +198,7 @@ def post_due(limit: int = 20) -> tuple[int, int]:
             reason = (f"HTTP {status}: {body.strip()}" if status is not None else body)[:1000]
             message.last_error = reason
             if (status is not None and 400 <= status < 500) or message.attempts >= current_app.config["CWC_MAX_ATTEMPTS"]:
-                message.status, message.answered_at = "failed", now
+                message.status, message.answered_at, message.xml = "failed", now, None
                 log.warning("CWC message %s failed: %s", message.delivery_id, reason)
             else:
                 message.next_attempt_at = now + backoff(message.attempts)

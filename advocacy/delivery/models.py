@@ -91,8 +91,8 @@ CWC_STATUSES = ("queued", "accepted", "failed")
 
 
 class CwcMessage(db.Model):
-    """A letter sent through Communicating with Congress: its XML as posted (kept until accepted,
-    then cleared: it holds the signer's address), and the outcome."""
+    """A letter sent through Communicating with Congress: its XML as posted (kept until the outcome is
+    final, then cleared: it holds the signer's address), and the outcome."""
 
     __tablename__ = "cwc_messages"
 

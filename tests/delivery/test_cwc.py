@@ -124,6 +124,7 @@ def test_a_letter_reaches_the_cwc_endpoint_as_schema_valid_xml_and_its_outcome_i
     good, bad = db.session.get(CwcMessage, good.id), db.session.get(CwcMessage, bad.id)
     assert (good.status, good.xml, good.answered_at is not None) == ("accepted", None, True)  # address not kept
     assert bad.status == "failed" and bad.last_error.startswith("HTTP 400:") and "Zip" in bad.last_error
+    assert bad.xml is None
     assert cwc.post_due() == (0, 0)  # nothing is posted twice
 
     page = delivery_page(organiser_client, campaign.slug)

@@ -173,3 +173,5 @@ def test_a_member_past_the_threshold_is_ready_to_deliver_and_the_organisers_are_
     assert len(reached) == 3 and PELOSI in reached
     page = delivery_page(organiser_client, slug)
     assert page.count("Ready to deliver</strong>") == 3  # not VT's members, with one constituent
+    dashboard = organiser_client.get(f"/organise/campaigns/{slug}").get_data(as_text=True)
+    assert dashboard.count("Ready to deliver</strong>") == 3
