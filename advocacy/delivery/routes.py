@@ -207,6 +207,8 @@ def _delivery_page(campaign, threshold_form=None, contact_forms=None, status=200
     forms = {row["bioguide_id"]: OfficeContactForm(formdata=None, data={"email": contacts.get(row["bioguide_id"], "")})
              for row in lawmakers}
     forms.update(contact_forms or {})
+    for bioguide_id, form in forms.items():
+        form.email.id = f"email-{bioguide_id}"  # one page, one form per member: ids stay unique
     recent = packets.recent_packets(campaign, limit=50)
     return render_template(
         "delivery/send.html", campaign=campaign, lawmakers=lawmakers, contacts=contacts, contact_forms=forms,

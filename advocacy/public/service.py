@@ -14,6 +14,7 @@ from ..delivery.progress import milestones_reached
 from ..delivery.sending import first_accepted_by_member
 from ..delivery.tallies import lawmaker_tallies
 from ..extensions import db
+from ..geography.models import Legislator
 from ..signatures.counting import signature_count, signature_counts
 from ..updates.service import latest_responses, responses_for
 
@@ -163,8 +164,10 @@ def timeline(campaign: Campaign) -> list[dict]:
     for milestone in milestones_reached(campaign):
         events.append({"kind": "milestone", "at": _iso(milestone.reached_at), "count": milestone.count,
                        "goal": milestone.count == campaign.goal})
-    names = {row["bioguide_id"]: row["member"] for row in lawmaker_tallies(campaign)}
-    for bioguide_id, when in delivered_by_member(campaign).items():
+    delivered = delivered_by_member(campaign)
+    names = dict(db.session.execute(sa.select(Legislator.bioguide_id, Legislator.name)
+                                    .where(Legislator.bioguide_id.in_(list(delivered)))).all()) if delivered else {}
+    for bioguide_id, when in delivered.items():
         events.append({"kind": "delivered", "at": _iso(when), "member": names.get(bioguide_id, bioguide_id)})
     if campaign.delivered_at:
         events.append({"kind": "delivered", "at": _iso(campaign.delivered_at), "member": campaign.delivered_to})

@@ -56,13 +56,16 @@ def test_an_office_email_leaves_through_the_outbox_with_its_link_and_the_packet_
     slug = ca_signers.slug
     page = delivery_page(organiser_client, slug)
     assert "Nancy Pelosi" in page and "2 constituents signed" in page
+    # One address form per member, each field with its own id and label.
+    assert f'<label class="label" for="email-{PELOSI}">Office email address</label>' in page
+    assert len(re.findall(r'id="(email-[^"]+)"', page)) == len(set(re.findall(r'id="(email-[^"]+)"', page))) == 3
 
     # A wrong address: the form again, with the error, and nothing stored.
     response = save_office(organiser_client, slug, PELOSI, "not an address")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "There is a problem" in html and "Enter an email address in the correct format" in html
-    assert 'value="not an address"' in html
+    assert 'value="not an address"' in html and f'href="#email-{PELOSI}"' in html
     # A member the campaign has no constituents of has no office form.
     assert save_office(organiser_client, slug, "D000399", OFFICE).status_code == 404
 
