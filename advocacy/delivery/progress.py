@@ -27,7 +27,11 @@ def milestones_of(campaign: Campaign) -> list[int]:
 
 def _insert_new(model, **values) -> bool:
     """INSERT unless the row exists (two workers: only one inserts); True when this one did."""
-    return db.session.execute(dialect_insert(model).values(**values).on_conflict_do_nothing()).rowcount == 1
+    # RETURNING, not the row count: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
+    table = model.__table__
+    inserted = db.session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing()
+                                  .returning(*table.primary_key.columns))
+    return inserted.first() is not None
 
 
 def _organiser_emails(campaign_id: int) -> list[str]:
@@ -82,7 +86,7 @@ def watch_due() -> tuple[int, int]:
     """Record new milestones and members ready to deliver, for every campaign collecting or done
     collecting; returns how many of each."""
     campaigns = list(db.session.scalars(sa.select(Campaign).where(Campaign.state.in_(WATCHED_STATES))
-                                        .order_by(Campaign.id)))
+                                        .order_by(Campaign.id).execution_options(populate_existing=True)))
     milestones = members = 0
     for campaign in campaigns:
         found = _watch(campaign)

@@ -154,15 +154,15 @@ def test_a_member_past_the_threshold_is_ready_to_deliver_and_the_organisers_are_
     post_button(organiser_client, signer(slug, email="one@example.org", postal_code="94105")["confirm"])
     post_button(organiser_client, signer(slug, email="vt@example.org", postal_code="05401")["confirm"])
     inbox.clear()
-    watch_due()
+    assert watch_due() == (0, 0)
     deliver_mail()
     assert inbox.to("owner@example.org") == []
     assert "Ready to deliver</strong>" not in delivery_page(organiser_client, slug)
 
     post_button(organiser_client, signer(slug, email="two@example.org", postal_code="94105")["confirm"])
     inbox.clear()
-    watch_due()
-    watch_due()  # the next minute: nothing new
+    assert watch_due() == (0, 3)
+    assert watch_due() == (0, 0)  # the next minute: nothing new
     deliver_mail()
     mails = {mail["Subject"]: mail for mail in inbox.to("owner@example.org")}
     # CA-11's representative and CA's two senators each have 2 constituents; one mail each.
