@@ -1,9 +1,10 @@
 """advocacy: an open-source petition platform."""
 import logging
+from datetime import date
 from decimal import Decimal
 
 from flask import Flask, render_template, request
-from flask_babel import format_currency, format_decimal
+from flask_babel import format_currency, format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -184,6 +185,11 @@ def register_template_helpers(app):
     def format_number(value):
         """A whole number in the page's language: 12,345 in English, 12.345 in Spanish."""
         return format_decimal(int(value or 0))
+
+    @app.template_filter("dateformat_iso")
+    def format_iso_date(value):
+        """An ISO date or time ("2026-11-24...", as the public JSON gives them) as a date in the page's language."""
+        return format_date(date.fromisoformat(str(value)[:10]), "long")
 
     @app.template_filter("money")
     def format_money(cents, currency="usd"):

@@ -65,6 +65,17 @@ class Config:
     DKIM_PRIVATE_KEY = os.environ.get("DKIM_PRIVATE_KEY") or None
     DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR") or None
     DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN") or None
+    # Communicating with Congress (letters to House offices): off unless CWC_API_URL is set.
+    CWC_API_URL = os.environ.get("CWC_API_URL") or None
+    CWC_API_KEY = os.environ.get("CWC_API_KEY") or None
+    CWC_DELIVERY_AGENT = os.environ.get("CWC_DELIVERY_AGENT") or None  # default: ORGANISATION_NAME
+    CWC_ACK_EMAIL = os.environ.get("CWC_ACK_EMAIL") or "cwc@localhost.localdomain"
+    CWC_CONTACT_NAME = os.environ.get("CWC_CONTACT_NAME") or "Delivery contact"
+    CWC_CONTACT_EMAIL = os.environ.get("CWC_CONTACT_EMAIL") or "cwc@localhost.localdomain"
+    CWC_CONTACT_PHONE = os.environ.get("CWC_CONTACT_PHONE") or "202-555-0100"
+    CWC_TOPIC = os.environ.get("CWC_TOPIC") or "Labor and Employment"  # a Library of Congress topic
+    CWC_TIMEOUT = _env_int("CWC_TIMEOUT", 20)
+    CWC_MAX_ATTEMPTS = _env_int("CWC_MAX_ATTEMPTS", 8)
 
     CONFIRM_TOKEN_DAYS = 7
     REMOVE_TOKEN_DAYS = 365

@@ -7,7 +7,15 @@ from .accounts.models import (  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .bots.models import DisposableDomain  # noqa: F401
 from .campaigns.models import Campaign, CampaignTranslation  # noqa: F401
-from .delivery.models import DeliveryPacketRecord, DeliveryToken  # noqa: F401
+from .delivery.models import (  # noqa: F401
+    CwcMessage,
+    DeliveryPacketRecord,
+    DeliveryToken,
+    Milestone,
+    OfficeContact,
+    OfficeSend,
+    ThresholdReached,
+)
 from .donations.models import Donation, StripeEvent  # noqa: F401
 from .fraud.models import InvalidatedSignature, InvalidationBatch  # noqa: F401
 from .geography.models import DistrictOffice, Legislator, SignatureDistrict, ZipDistrict  # noqa: F401
@@ -16,4 +24,4 @@ from .privacy.models import PrivacyToken  # noqa: F401
 from .signatures.districts import DistrictAnswer  # noqa: F401
 from .signatures.letters import Letter  # noqa: F401
 from .signatures.models import Signature, SignatureToken, Tally, TallyDelta  # noqa: F401
-from .updates.models import CampaignUpdate, CampaignUpdateTranslation  # noqa: F401
+from .updates.models import CampaignUpdate, CampaignUpdateTranslation, MemberResponse  # noqa: F401

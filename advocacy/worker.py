@@ -1,5 +1,6 @@
 """The background worker: sends the outbox, folds counters, closes campaigns at their date,
-renders delivery packets' PDFs and anonymises personal data past its lifetime."""
+renders delivery packets' PDFs, anonymises personal data past its lifetime, posts letters to CWC
+and watches the tallies for milestones and members ready to deliver."""
 import logging
 import signal
 import time
@@ -7,7 +8,9 @@ import time
 from flask import current_app
 
 from .campaigns.service import close_due
+from .delivery import cwc
 from .delivery.packets import render_due
+from .delivery.progress import watch_due
 from .extensions import db
 from .mail.service import relay_offers_smtputf8, send_due
 from .privacy.service import anonymise_due
@@ -18,6 +21,7 @@ log = logging.getLogger(__name__)
 
 CLOSE_DUE_INTERVAL = 60.0  # seconds between runs of close-due (closing campaigns at their date)
 ANONYMISE_DUE_INTERVAL = 3600.0  # seconds between runs of anonymise-due (personal data lifetime)
+WATCH_DUE_INTERVAL = 60.0  # seconds between looks at the tallies (milestones, members ready to deliver)
 
 
 def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
@@ -35,7 +39,7 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
     if current_app.config["SMTP_HOST"]:  # asked once now; the answer is cached (mail.service)
         log.info("the relay %s SMTPUTF8 (internationalised addresses)",
                  "offers" if relay_offers_smtputf8() else "does not offer")
-    last_close_due = last_anonymise_due = float("-inf")
+    last_close_due = last_anonymise_due = last_watch_due = float("-inf")
     while not stopping:
         try:
             if time.monotonic() - last_close_due >= CLOSE_DUE_INTERVAL:
@@ -50,6 +54,12 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
                              "stored lists of %d delivery(ies)", report.signatures, report.donations, report.mails,
                              report.deliveries)
             fold_all()
+            if time.monotonic() - last_watch_due >= WATCH_DUE_INTERVAL:
+                last_watch_due = time.monotonic()
+                milestones, ready = watch_due()
+                if milestones or ready:
+                    log.info("%d milestone(s) reached; %d member(s) ready to deliver", milestones, ready)
+            cwc.post_due()
             sent, failed = send_due()
             fanned_out = fan_out_due()  # one batch of an update's mails
             if rendered := render_due():

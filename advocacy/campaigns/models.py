@@ -47,6 +47,8 @@ class Campaign(db.Model):
     # Confirmed signers a targeted House district (a state, for Senate-only campaigns) should reach;
     # the dashboard lists the places still short of it (advocacy.growth), so organisers know where to push.
     district_threshold: Mapped[int] = mapped_column(sa.Integer, default=100, server_default="100")
+    # Constituents a member needs before the dashboard marks them "ready to deliver" (None: off).
+    delivery_threshold: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow)
 

@@ -50,13 +50,98 @@ DELIVERY_TOKEN_PURPOSES = ("office",)
 
 class DeliveryToken(LinkToken, db.Model):
     """The private link of a delivery for the office that receives it (tokens.py; hash only).
-    `used_at`: when the office first opened it."""
+    `used_at`: when the office first opened its page; `last_opened_at` and `open_count`: every opening."""
 
     __tablename__ = "delivery_tokens"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     packet_id: Mapped[int] = mapped_column(sa.ForeignKey("delivery_packets.id", ondelete="CASCADE"), index=True)
+    last_opened_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    open_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     packet = relationship("DeliveryPacketRecord")
 
     __table_args__ = (one_of("purpose", DELIVERY_TOKEN_PURPOSES, name="purpose_known"),)
+
+
+class OfficeContact(db.Model):
+    """The address an organiser sends a member's deliveries to, per campaign (office staff differ
+    by issue)."""
+
+    __tablename__ = "office_contacts"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    bioguide_id: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+class OfficeSend(db.Model):
+    """A delivery sent by email: the outbox message that carries it (its status says whether the
+    SMTP server accepted it, or why it failed) and the office link in it (its openings)."""
+
+    __tablename__ = "office_sends"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    packet_id: Mapped[int] = mapped_column(sa.ForeignKey("delivery_packets.id", ondelete="CASCADE"), index=True)
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        BigId, sa.ForeignKey("outbox_messages.id", ondelete="SET NULL"), nullable=True)
+    token_id: Mapped[int | None] = mapped_column(
+        BigId, sa.ForeignKey("delivery_tokens.id", ondelete="SET NULL"), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    packet = relationship("DeliveryPacketRecord")
+    message = relationship("OutboxMessage")
+    token = relationship("DeliveryToken")
+
+
+CWC_STATUSES = ("queued", "accepted", "failed")
+
+
+class CwcMessage(db.Model):
+    """A letter sent through Communicating with Congress: its XML as posted (kept until the outcome is
+    final, then cleared: it holds the signer's address), and the outcome."""
+
+    __tablename__ = "cwc_messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    letter_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)  # the letter it carries
+    bioguide_id: Mapped[str] = mapped_column(sa.String(10))
+    delivery_id: Mapped[str] = mapped_column(sa.String(32), unique=True)  # CWC DeliveryId
+    xml: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)  # last posted
+    answered_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)  # accepted or refused
+
+    __table_args__ = (one_of("status", CWC_STATUSES, name="status_known"),
+                      sa.Index("ix_cwc_messages_due", "status", "next_attempt_at"))
+
+
+class ThresholdReached(db.Model):
+    """A member reached the campaign's `delivery_threshold` of constituents: ready to deliver.
+    One row per campaign and member, so organisers are told once."""
+
+    __tablename__ = "thresholds_reached"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    bioguide_id: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    threshold: Mapped[int] = mapped_column(sa.Integer)
+    constituents: Mapped[int] = mapped_column(sa.Integer)
+    reached_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+class Milestone(db.Model):
+    """The campaign's count passed `count` (noticed by the worker within a minute): the timeline."""
+
+    __tablename__ = "campaign_milestones"
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    reached_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)

@@ -250,17 +250,22 @@ def packet_csv_bytes(packet: DeliveryPacketRecord) -> bytes | None:
     return gzip.decompress(packet.csv_gzip) if packet.csv_gzip is not None else None
 
 
-def office_delivery(raw: str) -> DeliveryPacketRecord | None:
-    """The delivery an office link opens (None: unknown or expired); records the first opening."""
+def office_delivery(raw: str, opening: bool = False) -> DeliveryPacketRecord | None:
+    """The delivery an office link opens (None: unknown or expired). `opening` (the office's page,
+    not its downloads): record the opening (first and last time, how many)."""
     token = find_token(DeliveryToken, raw, "office")
     if token is None or is_expired(token):
         return None
-    if token.used_at is None:
+    if opening:
+        first = token.used_at is None
+        now = utcnow()
         with transaction():
-            db.session.execute(sa.update(DeliveryToken).where(DeliveryToken.id == token.id,
-                                                              DeliveryToken.used_at.is_(None))
-                               .values(used_at=utcnow()).execution_options(synchronize_session=False))
-            record("delivery_office_opened", None, token.packet.campaign, packet_id=token.packet_id)
+            db.session.execute(sa.update(DeliveryToken).where(DeliveryToken.id == token.id)
+                               .values(used_at=sa.func.coalesce(DeliveryToken.used_at, now), last_opened_at=now,
+                                       open_count=DeliveryToken.open_count + 1)
+                               .execution_options(synchronize_session=False))
+            if first:
+                record("delivery_office_opened", None, token.packet.campaign, packet_id=token.packet_id)
     return db.session.get(DeliveryPacketRecord, token.packet_id)
 
 

@@ -2,7 +2,17 @@ import io
 import json
 import re
 
-from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,8 +21,8 @@ from ..campaigns.service import public_campaign_or_404
 from ..extensions import db
 from ..forms import MAX_BIG_ID
 from ..spreadsheets import UTF8_BOM, XLSX_MIMETYPE, csv_writer, neutralise, xlsx_chunks
-from . import bp, exports, exports_bp, osdi, packets, tallies
-from .forms import PacketForm
+from . import bp, cwc, exports, exports_bp, osdi, packets, progress, sending, tallies
+from .forms import CsrfOnlyForm, OfficeContactForm, PacketForm, ThresholdForm
 from .map_svg import render_state_map
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -35,8 +45,8 @@ def verify(sha256):
 
 # --- the office link: a delivery's recipient downloads it without an account -------------------
 
-def _office_packet_or_404(token):
-    packet = packets.office_delivery(token)
+def _office_packet_or_404(token, opening=False):
+    packet = packets.office_delivery(token, opening)
     if packet is None or not (packet.has_list or packet.purged_at):
         abort(404)
     return packet
@@ -59,7 +69,7 @@ def _private(response):
 
 @bp.get("/delivery/<token>")
 def office(token):
-    packet = _office_packet_or_404(token)
+    packet = _office_packet_or_404(token, opening=True)
     if packet.purged_at:
         return _private(make_response(_gone(packet)))
     return _private(make_response(render_template("delivery/office.html", packet=packet, token=token)))
@@ -275,3 +285,66 @@ def packet_page(slug, packet_id):
     response.headers["Cache-Control"] = "no-store"
     return response
 
+
+
+# --- sending deliveries: office addresses, email, CWC, the threshold ----------------------------
+
+def _delivery_page(campaign, threshold_form=None, contact_forms=None, status=200):
+    lawmakers = tallies.lawmaker_tallies(campaign)
+    contacts = sending.office_contacts(campaign)
+    forms = {row["bioguide_id"]: OfficeContactForm(formdata=None, data={"email": contacts.get(row["bioguide_id"], "")})
+             for row in lawmakers}
+    forms.update(contact_forms or {})
+    for bioguide_id, form in forms.items():
+        form.email.id = f"email-{bioguide_id}"  # one page, one form per member: ids stay unique
+    recent = packets.recent_packets(campaign, limit=50)
+    return render_template(
+        "delivery/send.html", campaign=campaign, lawmakers=lawmakers, contacts=contacts, contact_forms=forms,
+        ready=progress.ready_members(campaign), packets=recent,
+        threshold_form=threshold_form or ThresholdForm(formdata=None, obj=campaign),
+        sends=sending.send_records(campaign), cwc_on=cwc.cwc_enabled(),
+        cwc_messages=cwc.cwc_messages(campaign.id)), status
+
+
+@exports_bp.get("/campaigns/<slug:slug>/delivery")
+def delivery_page(slug):
+    return _delivery_page(managed_campaign_or_404(slug))
+
+
+@exports_bp.post("/campaigns/<slug:slug>/delivery/threshold")
+def delivery_threshold(slug):
+    campaign = managed_campaign_or_404(slug)
+    form = ThresholdForm()
+    if not form.validate_on_submit():
+        return _delivery_page(campaign, threshold_form=form, status=422)
+    progress.set_delivery_threshold(campaign, form.delivery_threshold.data, current_user)
+    flash(_("Threshold saved."))
+    return redirect(url_for("exports.delivery_page", slug=slug), code=303)
+
+
+@exports_bp.post("/campaigns/<slug:slug>/delivery/contacts/<bioguide_id>")
+def office_contact(slug, bioguide_id):
+    campaign = managed_campaign_or_404(slug)
+    if bioguide_id not in {row["bioguide_id"] for row in tallies.lawmaker_tallies(campaign)}:
+        abort(404)
+    form = OfficeContactForm()
+    if not form.validate_on_submit():
+        return _delivery_page(campaign, contact_forms={bioguide_id: form}, status=422)
+    sending.set_office_contact(campaign, bioguide_id, form.email.data, current_user)
+    flash(_("Office address saved.") if form.email.data.strip() else _("Office address removed."))
+    return redirect(url_for("exports.delivery_page", slug=slug) + f"#member-{bioguide_id}", code=303)
+
+
+@exports_bp.post("/campaigns/<slug:slug>/delivery/packets/<int:packet_id>/send")
+def send_packet(slug, packet_id):
+    campaign = managed_campaign_or_404(slug)
+    packet_record = packets.packet_of(campaign, packet_id) or abort(404)
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        send = sending.send_packet(campaign, packet_record, current_user)
+    except sending.NoOfficeContact:
+        flash(_("Enter the office's email address for this member first."))
+        return _delivery_page(campaign, status=409)
+    flash(_("The delivery is on its way to %(email)s.", email=send.to_address))
+    return redirect(url_for("exports.delivery_page", slug=slug) + "#sent", code=303)

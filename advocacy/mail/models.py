@@ -30,6 +30,9 @@ class OutboxMessage(db.Model):
     context: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)
     locale: Mapped[str | None] = mapped_column(sa.String(5), nullable=True)
     kind: Mapped[str] = mapped_column(sa.String(40))  # template name, for monitoring
+    # A file attached by reference, never copied into the outbox (mail.service.Attachment):
+    # {"source": "<table>.<column>", "id": row id, "filename": ..., "mimetype": ...}.
+    attachment: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)
     status: Mapped[str] = mapped_column(sa.String(10), default="queued")
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     # Also serves as a lease: a claimed message is pushed into the future while it is being sent.

@@ -14,6 +14,7 @@ import smtplib
 import sys
 import time
 import unicodedata
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -54,6 +55,31 @@ def clean_subject(subject) -> str:
     return _SUBJECT_SPACE.sub(" ", text).strip()[:SUBJECT_MAX]
 
 
+# Where attachments may be read from: stored files referenced by row, so a large file is not
+# copied into every mail that carries it. "<table>.<column>": (table, column).
+ATTACHMENT_SOURCES = {"delivery_packets.pdf": ("delivery_packets", "pdf")}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a mail carries, by reference: column `source` (see ATTACHMENT_SOURCES) of row `id`."""
+
+    source: str
+    id: int
+    filename: str
+    mimetype: str = "application/pdf"
+
+
+def _attachment_bytes(attachment: dict) -> bytes:
+    table, column = ATTACHMENT_SOURCES[attachment["source"]]
+    data = db.session.execute(sa.select(sa.column(column)).select_from(sa.table(table))
+                              .where(sa.column("id") == int(attachment["id"]))).scalar_one_or_none()
+    if data is None:
+        raise LookupError(f"attachment {attachment['source']} #{attachment['id']} is gone")
+    return bytes(data)
+
+
+
 def _suppressed_sql(to: str):
     return sa.exists().where(SuppressedAddress.email_canonical == canonical_email(to))
 
@@ -75,13 +101,16 @@ def one_click_headers(unsubscribe_url: str) -> dict:
 
 
 def queue_mail(to: str, template: str, subject: str, locale: str = "en", *, headers: dict | None = None,
-               campaign_id: int | None = None, signature_id: int | None = None, **context) -> OutboxMessage:
+               campaign_id: int | None = None, signature_id: int | None = None,
+               attachment: Attachment | None = None, **context) -> OutboxMessage:
     """Render templates/email/<template>.txt/.html and add the message to the session.
 
     The caller's transaction commits it together with the change it reports, so a crash
     cannot leave a signature without its confirmation mail. `campaign_id` and `signature_id` say
     what it is about (the dashboard's mail health; a bounced confirmation shown to organisers).
     """
+    if attachment is not None and attachment.source not in ATTACHMENT_SOURCES:
+        raise ValueError(f"cannot attach from {attachment.source}")
     with force_locale(locale):
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
@@ -89,7 +118,7 @@ def queue_mail(to: str, template: str, subject: str, locale: str = "en", *, head
     message = OutboxMessage(
         to_address=to, subject=subject, body_text=text, body_html=html, kind=template,
         next_attempt_at=utcnow(), headers=headers, campaign_id=campaign_id, signature_id=signature_id,
-        status=_queued_status(to), last_error=_queued_note(to),
+        status=_queued_status(to), last_error=_queued_note(to), attachment=asdict(attachment) if attachment else None,
     )
     db.session.add(message)
     return message
@@ -201,6 +230,10 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email.set_content(text)
     if html:
         email.add_alternative(html, subtype="html")
+    if message.attachment:
+        maintype, subtype = message.attachment["mimetype"].split("/", 1)
+        email.add_attachment(_attachment_bytes(message.attachment), maintype=maintype, subtype=subtype,
+                             filename=message.attachment["filename"])
     return email
 
 

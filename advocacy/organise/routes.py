@@ -17,6 +17,7 @@ from ..campaigns.service import (
 from ..charts import chart_bars
 from ..delivery.forms import PacketForm
 from ..delivery.packets import office_opened_at, recent_packets
+from ..delivery.progress import ready_members
 from ..delivery.tallies import lawmaker_tallies
 from ..donations.service import campaign_totals, donations_enabled
 from ..forms import choice
@@ -59,7 +60,8 @@ def dashboard_panels(campaign) -> list[tuple[str, dict]]:
                                     "letters_waiting": letters_waiting(campaign)}),
         ("signatures/_district_answers_panel.html", answer_counts(campaign)),
         ("delivery/_panel.html", {"lawmakers": lawmakers, "form": PacketForm().set_lawmakers(lawmakers, campaign),
-                                  "packets": packets, "opened": office_opened_at([p.id for p in packets])}),
+                                  "packets": packets, "opened": office_opened_at([p.id for p in packets]),
+                                  "ready": ready_members(campaign)}),
         ("donations/_dashboard.html", {"enabled": donations_enabled(), **campaign_totals(campaign.id)}),
         ("mail/_dashboard.html", mail_health(campaign.id)),
     ]

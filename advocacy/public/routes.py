@@ -28,9 +28,16 @@ from ..signatures.forms import LetterForm, SignForm, clean_source
 from ..signatures.identity import canonical_email
 from ..signatures.letters import LetterDetails, letter_of, public_letters, write_letter
 from ..signatures.service import SignatureError, SignerDetails
-from ..updates.service import published_updates
+from ..updates.service import STANCE_LABELS, published_updates
 from . import bp
-from .service import campaign_summary, open_campaigns, page_cache, progress_percent
+from .service import (
+    accountability_rows,
+    campaign_summary,
+    open_campaigns,
+    page_cache,
+    progress_percent,
+    timeline,
+)
 
 PROBLEM_STATUS = {"invalid_link": 404, "expired_link": 410, "closed": 410}
 # The sign form's hidden source field as the cached page holds it: `with_source` fills in each
@@ -114,6 +121,9 @@ def render_campaign(campaign, form=None, status=200):
         share=share_links(campaign),
         preview=preview_meta(campaign, count, str(get_locale() or "en")),
         chart=recent_hours_chart(campaign.id),
+        accountability=accountability_rows(campaign),
+        timeline=timeline(campaign),
+        stance_labels=STANCE_LABELS,
     ), status
 
 
@@ -137,7 +147,9 @@ def show(slug):
 def show_json(slug):
     def render():
         campaign = public_campaign_or_404(slug)
-        return current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign))
+        return current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign)
+                                      | {"accountability": accountability_rows(campaign),
+                                         "timeline": timeline(campaign)})
 
     body = page_cache.get_or_render(("json", slug), render)
     response = current_app.response_class(body, mimetype="application/json")

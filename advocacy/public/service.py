@@ -7,11 +7,18 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from ..audit.models import AuditEvent
 from ..campaigns.models import Campaign
 from ..campaigns.service import translations_json
 from ..database import utcnow
+from ..delivery.cwc import cwc_first_accepted
+from ..delivery.progress import milestones_reached
+from ..delivery.sending import first_accepted_by_member
+from ..delivery.tallies import lawmaker_tallies
 from ..extensions import db
+from ..geography.models import Legislator
 from ..signatures.counting import signature_count, signature_counts
+from ..updates.service import latest_responses, responses_for
 
 
 def open_campaigns() -> list[tuple[Campaign, int]]:
@@ -102,3 +109,78 @@ class PageCache:
 
 
 page_cache = PageCache()
+
+
+# --- The answer comes back: accountability table and timeline ------------------------------------
+
+def delivered_by_member(campaign: Campaign) -> dict:
+    """{bioguide id: when a delivery first reached that member's office}: an emailed packet accepted by
+    the mail server, or a letter accepted by CWC."""
+    delivered = first_accepted_by_member(campaign.id)
+    for bioguide_id, when in cwc_first_accepted(campaign.id).items():
+        delivered[bioguide_id] = min(filter(None, (delivered.get(bioguide_id), when)))
+    return delivered
+
+
+def accountability_rows(campaign: Campaign) -> list[dict]:
+    """Per member the campaign addresses with constituents who signed (or who answered): how many
+    signed, when a delivery reached their office (accepted by the office's mail server, or by CWC),
+    and their latest response. Plain values, for the page and the JSON."""
+    lawmakers = lawmaker_tallies(campaign)
+    delivered = delivered_by_member(campaign)
+    responses = latest_responses(campaign)
+    rows = []
+    for row in lawmakers:
+        response = responses.pop(row["bioguide_id"], None)
+        rows.append(_accountability_row(row["bioguide_id"], row["member"], row["chamber"], row["state"],
+                                        row["district"], row["constituents"], delivered.get(row["bioguide_id"]),
+                                        response))
+    for bioguide_id, response in responses.items():  # answered, though no constituent signed (yet)
+        rows.append(_accountability_row(bioguide_id, response.member_name, "", "", "", 0,
+                                        delivered.get(bioguide_id), response))
+    return rows
+
+
+def _accountability_row(bioguide_id, member, chamber, state, district, constituents, delivered_at, response) -> dict:
+    return {"bioguide_id": bioguide_id, "member": member, "chamber": chamber, "state": state, "district": district,
+            "constituents": constituents, "delivered_at": _iso(delivered_at),
+            "response": None if response is None else {
+                "stance": response.stance, "date": response.responded_on.isoformat(),
+                "quote": response.quote or None, "link": response.link or None}}
+
+
+def _iso(moment):
+    return moment.isoformat() + "Z" if moment else None
+
+
+TIMELINE_ORDER = ("opened", "milestone", "delivered", "response", "closed")
+
+
+def timeline(campaign: Campaign) -> list[dict]:
+    """The campaign's story, oldest first: opened, count milestones, deliveries, responses, closed.
+    Each event: {"kind", "at" (ISO date or time), and what it needs to be told}."""
+    events = []
+    opened = db.session.scalar(sa.select(sa.func.min(AuditEvent.created_at))
+                               .where(AuditEvent.campaign_id == campaign.id, AuditEvent.action == "campaign_open"))
+    if campaign.opens_at and (opened is None or campaign.opens_at > opened):
+        opened = campaign.opens_at
+    if opened:
+        events.append({"kind": "opened", "at": _iso(opened)})
+    for milestone in milestones_reached(campaign):
+        events.append({"kind": "milestone", "at": _iso(milestone.reached_at), "count": milestone.count,
+                       "goal": milestone.count == campaign.goal})
+    delivered = delivered_by_member(campaign)
+    names = dict(db.session.execute(sa.select(Legislator.bioguide_id, Legislator.name)
+                                    .where(Legislator.bioguide_id.in_(list(delivered)))).all()) if delivered else {}
+    for bioguide_id, when in delivered.items():
+        events.append({"kind": "delivered", "at": _iso(when), "member": names.get(bioguide_id, bioguide_id)})
+    if campaign.delivered_at:
+        events.append({"kind": "delivered", "at": _iso(campaign.delivered_at), "member": campaign.delivered_to})
+    for response in responses_for(campaign):
+        events.append({"kind": "response", "at": response.responded_on.isoformat(), "member": response.member_name,
+                       "stance": response.stance})
+    closed = campaign.effective_closed_at()
+    if closed:
+        events.append({"kind": "closed", "at": _iso(closed)})
+    # Responses carry a date only: within a day, the story's order.
+    return sorted(events, key=lambda event: (event["at"][:10], TIMELINE_ORDER.index(event["kind"]), event["at"]))

@@ -1,10 +1,12 @@
 import unicodedata
+from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import Form
+from ..forms import Form, choice
+from .models import STANCES
 
 # Line breaks, control characters and Unicode line/paragraph separators: the title becomes the
 # subject of the mail to every signer, and a mail header cannot hold any of them.
@@ -47,3 +49,39 @@ class UpdateForm(Form):
         if not (self.title_es.data or "").strip():
             return {}
         return {"es": {"title": self.title_es.data.strip(), "body": self.body_es.data or ""}}
+    audience = SelectField(_l("Send to"), default="",
+                           description=_l("Everyone who asked for updates, or only those of one state or district."))
+
+    def set_audiences(self, audiences: list[tuple[str, str]]):
+        self.audience.choices = [choice("", _l("All signers who asked for updates"))] + [
+            choice(value, _l("Signers in %(place)s", place=label)) for value, label in audiences]
+        return self
+
+
+def web_link(_form, field):
+    if field.data and urlsplit(field.data).scheme not in ("http", "https"):
+        raise ValidationError(_l("Enter a link starting with https:// or http://"))
+    if field.data and not urlsplit(field.data).netloc:
+        raise ValidationError(_l("Enter a link starting with https:// or http://"))
+
+
+class ResponseForm(Form):
+    member = SelectField(_l("Member"), validators=[InputRequired(_l("Choose the member who answered"))])
+    responded_on = DateField(_l("Date of the response"), description=_l("For example, 2026-11-24"),
+                             validators=[InputRequired(_l("Enter the date as year-month-day, like 2026-11-24"))])
+    stance = RadioField(_l("Their stance"), validators=[InputRequired(_l("Choose their stance"))])
+    quote = TextAreaField(_l("What they said (optional)"), validators=[Optional(), Length(
+        max=2000, message=_l("Keep the quote under 2,000 characters"))], render_kw={"rows": 4})
+    link = StringField(_l("Link to the response (optional)"), validators=[Optional(), Length(
+        max=500, message=_l("Keep the link under 500 characters")), web_link], render_kw={"type": "url"})
+
+    def set_choices(self, members, stance_labels):
+        self.member.choices = [choice("", _l("Choose a member"))] + [
+            choice(m.bioguide_id, f"{m.title} {m.name} ({m.district_label or m.state})") for m in members]
+        self.stance.choices = [choice(value, stance_labels[value]) for value in STANCES]
+        return self
+
+    def validate_member(self, field):
+        if field.data == "":
+            raise ValidationError(_l("Choose the member who answered"))
+
