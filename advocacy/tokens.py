@@ -48,6 +48,19 @@ def issue_token(model, purpose: str, lifetime: timedelta, raw: str | None = None
     return raw
 
 
+def issue_tokens(model, lifetimes: dict[str, timedelta], **owner) -> dict[str, str]:
+    """Several tokens for one owner in one INSERT (inside the caller's transaction):
+    {purpose: lifetime} -> {purpose: raw token for the link}."""
+    now = utcnow()
+    raws, rows = {}, []
+    for purpose, lifetime in lifetimes.items():
+        raws[purpose], digest = new_token()
+        rows.append({"purpose": purpose, "token_hash": digest, "created_at": now, "expires_at": now + lifetime,
+                     "used_at": None, **owner})
+    db.session.connection().execute(model.__table__.insert(), rows)
+    return raws
+
+
 def find_token(model, raw: str, purpose: str, *options):
     """The token row for this link and purpose, or None. Expiry and use are the caller's to judge.
     `options`: loader options, e.g. joinedload of what the token is for."""

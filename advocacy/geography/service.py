@@ -76,7 +76,7 @@ def _resolve_zip(code: str) -> Place:
 
 def store_districts(signature_id: int, place: Place) -> None:
     """The districts of a new signature (inside the caller's transaction)."""
-    db.session.execute(SignatureDistrict.__table__.insert(), [
+    db.session.connection().execute(SignatureDistrict.__table__.insert(), [
         {"signature_id": signature_id, "district": label, "shared": place.shared} for label in place.districts
     ])
 

@@ -56,9 +56,11 @@ def queue_mail_unrendered(to: str, template: str, subject, locale: str, context:
     request on a hot path (signing) spends no time on them. One INSERT, no ORM object."""
     with force_locale(locale):
         subject = clean_subject(subject)
-    db.session.execute(OutboxMessage.__table__.insert().values(
-        to_address=to, subject=subject, body_text=None, body_html=None, context=context, locale=locale,
-        kind=template, status="queued", attempts=0, next_attempt_at=utcnow(), created_at=utcnow()))
+    now = utcnow()
+    db.session.connection().execute(OutboxMessage.__table__.insert(), {
+        "to_address": to, "subject": subject, "body_text": None, "body_html": None, "context": context,
+        "locale": locale, "kind": template, "status": "queued", "attempts": 0, "next_attempt_at": now,
+        "created_at": now})
 
 
 def _render(message: OutboxMessage) -> tuple[str, str | None]:

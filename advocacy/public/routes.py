@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ..campaigns.service import public_campaign_or_404, render_markdown
+from ..campaigns.service import cached_public_campaign, public_campaign_or_404, render_markdown
 from ..delivery.tallies import public_tallies, state_entries
 from ..donations.service import donation_offer, donations_enabled
 from ..extensions import csrf, limiter
@@ -130,12 +130,14 @@ def _email_key():
 @limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT_PER_IP"])
 @limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT_PER_EMAIL"], key_func=_email_key)
 def sign_campaign(slug):
-    campaign = public_campaign_or_404(slug)
+    campaign = cached_public_campaign(slug)  # a copy up to CAMPAIGN_CACHE_SECONDS old; sign() checks it is open
     if not campaign.accepts_signatures():
-        raise SignatureError("closed", campaign)
+        campaign = public_campaign_or_404(slug)
+        if not campaign.accepts_signatures():
+            raise SignatureError("closed", campaign)
     form = SignForm()
     if not form.validate_on_submit():
-        return render_campaign(campaign, form=form, status=422)
+        return render_campaign(public_campaign_or_404(slug), form=form, status=422)
     signatures.sign(campaign, SignerDetails(
         full_name=form.full_name.data, email=form.email.data, postal_code=form.postal_code.data,
         comment=form.comment.data, show_name=form.show_name.data, keep_updated=form.keep_updated.data,

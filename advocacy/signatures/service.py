@@ -1,20 +1,22 @@
 """Signing, confirming and removing signatures. Each public function owns its transaction."""
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse_many
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..campaigns.models import Campaign
-from ..database import dialect_insert, transaction, utcnow
+from ..database import transaction, utcnow
 from ..extensions import db
 from ..geography import service as geography
 from ..mail.service import queue_mail, queue_mail_unrendered
-from ..tokens import find_token, is_expired, issue_token
+from ..tokens import find_token, is_expired, issue_token, issue_tokens
 from ..urls import external_url
 from . import counting
 from .identity import canonical_email, hash_ip
@@ -68,16 +70,16 @@ def _issue_token(signature: Signature, purpose: str) -> str:
 
 
 def _mail_confirmation(signature_id: int, email: str, full_name: str, locale: str, campaign: Campaign) -> None:
-    """Confirm and remove links, and the mail carrying them (rendered later by the worker)."""
-    confirm = issue_token(SignatureToken, "confirm", timedelta(days=current_app.config["CONFIRM_TOKEN_DAYS"]),
-                          signature_id=signature_id)
-    remove = issue_token(SignatureToken, "remove", timedelta(days=current_app.config["REMOVE_TOKEN_DAYS"]),
+    """Confirm and remove links (one INSERT), and the mail carrying them (rendered later by the worker)."""
+    config = current_app.config
+    links = issue_tokens(SignatureToken, {"confirm": timedelta(days=config["CONFIRM_TOKEN_DAYS"]),
+                                          "remove": timedelta(days=config["REMOVE_TOKEN_DAYS"])},
                          signature_id=signature_id)
     queue_mail_unrendered(email, "confirm_signature", _l("Please confirm your signature"), locale, {
         "signature": {"full_name": full_name}, "campaign": {"title": campaign.title, "slug": campaign.slug},
-        "confirm_url": external_url("public.confirm", token=confirm),
-        "remove_url": external_url("public.remove", token=remove),
-        "days": current_app.config["CONFIRM_TOKEN_DAYS"],
+        "confirm_url": external_url("public.confirm", token=links["confirm"]),
+        "remove_url": external_url("public.remove", token=links["remove"]),
+        "days": config["CONFIRM_TOKEN_DAYS"],
     })
 
 
@@ -96,30 +98,62 @@ def _recently_mailed(signature: Signature) -> bool:
     return bool(signature.last_mailed_at and utcnow() - signature.last_mailed_at < RESEND_INTERVAL)
 
 
-def _hold_reason(ip_hash: str | None):
-    """SQL for the new row's hold reason: "ip_rate" when this network has signed more than
-    SIGN_SOFT_LIMIT_PER_IP allows (any campaign), else NULL.
+def _hold_reason(soft_limits: str):
+    """SQL for a signature's hold reason, given the bound parameters `ip_hash` and `since_<n>`
+    (`_hold_parameters`): "ip_rate" when this network has signed more than SIGN_SOFT_LIMIT_PER_IP
+    allows (any campaign), else NULL.
 
     A café or workplace shares one address, so going over the limit holds the signature for an
     organiser to release instead of refusing it: nothing a person typed is lost. Computed inside
     the INSERT, so it costs no round trip of its own."""
-    if not ip_hash:
-        return None
-    now = utcnow()
     over = []
-    for limit in parse_many(current_app.config["SIGN_SOFT_LIMIT_PER_IP"]):
+    for n, limit in enumerate(parse_many(soft_limits)):
         recent = (sa.select(sa.func.count()).select_from(Signature)
-                  .where(Signature.ip_hash == ip_hash,
-                         Signature.created_at > now - timedelta(seconds=limit.get_expiry())))
+                  .where(Signature.ip_hash == sa.bindparam("ip_hash", type_=sa.String()),
+                         Signature.created_at > sa.bindparam(f"since_{n}", type_=sa.DateTime())))
         over.append(recent.scalar_subquery() >= limit.amount)
-    return sa.case((sa.or_(*over), "ip_rate"), else_=sa.null())
+    if not over:
+        return sa.null()
+    return sa.case((sa.and_(sa.bindparam("ip_hash", type_=sa.String()).is_not(None), sa.or_(*over)), "ip_rate"), else_=sa.null())
+
+
+@lru_cache(maxsize=16)
+def _soft_limit_windows(soft_limits: str) -> tuple[timedelta, ...]:
+    return tuple(timedelta(seconds=limit.get_expiry()) for limit in parse_many(soft_limits))
+
+
+def _hold_parameters(ip_hash: str | None, now) -> dict:
+    windows = _soft_limit_windows(current_app.config["SIGN_SOFT_LIMIT_PER_IP"])
+    return {"ip_hash": ip_hash, **{f"since_{n}": now - window for n, window in enumerate(windows)}}
+
+
+@lru_cache(maxsize=16)
+def _insert_signature(dialect: str, columns: tuple[str, ...], soft_limits: str):
+    """INSERT of a new pending signature, built once per process (building a statement costs more
+    CPU than sending it): every column a bound parameter, the hold reason computed in the statement,
+    and a row only while its campaign accepts signatures (the same rule as
+    `Campaign.accepts_signatures`, read in the same statement), so a closed campaign takes no
+    signature even from an app server whose copy of it is a few seconds old."""
+    table = Signature.__table__
+    now = sa.bindparam("created_at", type_=sa.DateTime())
+    accepting = sa.exists().where(
+        Campaign.id == sa.bindparam("campaign_id"), Campaign.state == "open",
+        sa.or_(Campaign.opens_at.is_(None), Campaign.opens_at <= now),
+        sa.or_(Campaign.closes_at.is_(None), Campaign.closes_at > now))
+    values = sa.select(*(sa.bindparam(name, type_=table.c[name].type) for name in columns),
+                       _hold_reason(soft_limits)).where(accepting)
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return (insert.from_select([*columns, "hold_reason"], values)
+            .on_conflict_do_nothing(index_elements=["campaign_id", "email_canonical"])
+            .returning(table.c.id))
 
 
 def sign(campaign: Campaign, details: SignerDetails) -> None:
     """Record a pending signature and queue its confirmation mail.
 
     The response to the visitor is the same whatever the outcome, so the page never reveals
-    whether an address had signed; only a mail to that address says so.
+    whether an address had signed; only a mail to that address says so. `campaign` may be a copy a
+    few seconds old (`campaigns.service.cached_public_campaign`): the INSERT checks it is open.
     """
     if not campaign.accepts_signatures():
         raise SignatureError("closed", campaign)
@@ -128,21 +162,23 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
     place = geography.resolve(fields["postal_code"])  # held in memory per process
     with transaction():
         now = utcnow()
-        # The common case in few round trips: insert (with its place), its districts, two tokens and
-        # the unrendered mail; no ORM object is loaded.
-        inserted = db.session.execute(
-            dialect_insert(Signature.__table__)
-            .values(campaign_id=campaign.id, email_canonical=canonical, status="pending", created_at=now,
-                    hold_reason=_hold_reason(fields["ip_hash"]), state=place.state, town=place.town[:60],
-                    last_mailed_at=now, **fields)
-            .on_conflict_do_nothing(index_elements=["campaign_id", "email_canonical"])
-            .returning(Signature.__table__.c.id)
-        ).scalar()
+        # The common case in four statements on the session's connection (signature, its districts,
+        # two tokens, the unrendered mail), each built once per process; no ORM object is loaded.
+        connection = db.session.connection()
+        row = {"campaign_id": campaign.id, "email_canonical": canonical, "status": "pending", "created_at": now,
+               "state": place.state, "town": place.town[:60], "last_mailed_at": now, **fields}
+        statement = _insert_signature(connection.dialect.name, tuple(row),
+                                      current_app.config["SIGN_SOFT_LIMIT_PER_IP"])
+        inserted = connection.execute(statement, row | _hold_parameters(fields["ip_hash"], now)).scalar()
         if inserted is not None:
             geography.store_districts(inserted, place)
             _mail_confirmation(inserted, fields["email"], fields["full_name"], fields["locale"], campaign)
             return
 
+        # Nothing inserted: the campaign closed meanwhile, or this address has signed it already.
+        campaign = db.session.get(Campaign, campaign.id)
+        if campaign is None or not campaign.accepts_signatures(now):
+            raise SignatureError("closed", campaign)
         # Lock the existing row so concurrent duplicates take turns.
         signature = db.session.scalars(
             sa.select(Signature)
@@ -158,8 +194,10 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
         # Pending (maybe with a typo the signer now corrected) or removed earlier: start over.
         for name, value in fields.items():
             setattr(signature, name, value)
-        if signature.hold_reason is None and (reason := _hold_reason(fields["ip_hash"])) is not None:
-            signature.hold_reason = db.session.scalar(sa.select(reason))
+        if signature.hold_reason is None:
+            signature.hold_reason = db.session.scalar(
+                sa.select(_hold_reason(current_app.config["SIGN_SOFT_LIMIT_PER_IP"])),
+                _hold_parameters(fields["ip_hash"], now))
         signature.status = "pending"
         signature.removed_at = None
         geography.assign(signature)
