@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .database import utcnow
+from .database import core_connection, utcnow
 from .extensions import db
 
 
@@ -43,8 +43,8 @@ def issue_token(model, purpose: str, lifetime: timedelta, raw: str | None = None
     now = utcnow()
     # A table-level INSERT: no ORM object to track (pending objects are flushed first, so an owner
     # added in the same transaction is already there).
-    db.session.execute(model.__table__.insert().values(
-        purpose=purpose, token_hash=digest, created_at=now, expires_at=now + lifetime, **owner))
+    core_connection().execute(model.__table__.insert(), {
+        "purpose": purpose, "token_hash": digest, "created_at": now, "expires_at": now + lifetime, **owner})
     return raw
 
 
@@ -57,7 +57,7 @@ def issue_tokens(model, lifetimes: dict[str, timedelta], **owner) -> dict[str, s
         raws[purpose], digest = new_token()
         rows.append({"purpose": purpose, "token_hash": digest, "created_at": now, "expires_at": now + lifetime,
                      "used_at": None, **owner})
-    db.session.connection().execute(model.__table__.insert(), rows)
+    core_connection().execute(model.__table__.insert(), rows)
     return raws
 
 

@@ -45,6 +45,7 @@ WRK_THREADS = 2
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or None
 USE_WRK = bool(shutil.which("wrk")) and os.environ.get("BENCH_LOAD") != "python"  # BENCH_LOAD=python: no wrk
 SLUG = "surge"
+SOFT_LIMIT = "20 per minute;200 per hour"  # the production default (advocacy/config.py)
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) INFO advocacy\.request: (\{.*\})$")
@@ -153,7 +154,8 @@ class Load:
                     answer, kind = client.request(self.base_url + "/insert", {"email": f"b-{k}-{n}@example.org"}), "posts"
                 elif self.script == "sign":
                     answer = client.request(f"{self.base_url}/campaigns/{SLUG}/sign",
-                                            signer_fields(f"s-{self.args[1]}-{k}-{n}@example.org") | token_fields)
+                                            signer_fields(f"s-{self.args[1]}-{k}-{n}@example.org") | token_fields,
+                                            extra_headers={"X-Forwarded-For": f"10.{k}.{n // 250 % 250}.{n % 250 + 1}"})
                     kind = "posts"
                 else:
                     index = k + (n - 1) * CONNECTIONS
@@ -327,7 +329,10 @@ def main() -> list[str]:
     print(f"HTTP benchmark: gunicorn x{WORKERS} workers, {CONNECTIONS} connections, {SECONDS} s per phase, "
           f"load from {'wrk' if USE_WRK else 'Python threads (no wrk, or BENCH_LOAD=python)'}")
     campaign_id = prepare()
-    env = app_env(URL, REDIS_URL=REDIS_URL, REQUEST_LOG_JSON="1")
+    # Signers come from many addresses (X-Forwarded-For, one proxy trusted), so the soft per-network
+    # limit that holds signatures for review runs at its production setting.
+    env = app_env(URL, REDIS_URL=REDIS_URL, REQUEST_LOG_JSON="1", PROXY_FIX_X_FOR="1",
+                  SIGN_SOFT_LIMIT_PER_IP=SOFT_LIMIT)
     t0 = time.time()
     phases = {}
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import zipcodes
 
-from ..database import transaction
+from ..database import core_connection, transaction
 from ..extensions import db
 from .models import Legislator, SignatureDistrict, ZipDistrict, district_label
 
@@ -76,7 +76,7 @@ def _resolve_zip(code: str) -> Place:
 
 def store_districts(signature_id: int, place: Place) -> None:
     """The districts of a new signature (inside the caller's transaction)."""
-    db.session.connection().execute(SignatureDistrict.__table__.insert(), [
+    core_connection().execute(SignatureDistrict.__table__.insert(), [
         {"signature_id": signature_id, "district": label, "shared": place.shared} for label in place.districts
     ])
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from ..database import is_postgres, transaction, utcnow
+from ..database import core_connection, is_postgres, transaction, utcnow
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -57,7 +57,7 @@ def queue_mail_unrendered(to: str, template: str, subject, locale: str, context:
     with force_locale(locale):
         subject = clean_subject(subject)
     now = utcnow()
-    db.session.connection().execute(OutboxMessage.__table__.insert(), {
+    core_connection().execute(OutboxMessage.__table__.insert(), {
         "to_address": to, "subject": subject, "body_text": None, "body_html": None, "context": context,
         "locale": locale, "kind": template, "status": "queued", "attempts": 0, "next_attempt_at": now,
         "created_at": now})
