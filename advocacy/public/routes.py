@@ -1,3 +1,4 @@
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import (
@@ -101,25 +102,39 @@ def render_campaign(campaign, form=None, status=200):
     ), status
 
 
+def _with_etag(text: str) -> tuple[bytes, str]:
+    """What the page cache keeps: the encoded body and its ETag, computed once per render."""
+    body = text.encode()
+    return body, hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+def _cached_response(entry: tuple[bytes, str], mimetype: str):
+    """The cached bytes as they are (no template, no database), or 304 Not Modified when the
+    visitor's (or CDN's) copy has the same ETag."""
+    body, etag = entry
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.set_etag(etag)
+    return _cacheable(response.make_conditional(request))
+
+
 @bp.get("/campaigns/<slug:slug>")
 def show(slug):
     if not _shared_cache_allowed():
         return _cacheable(make_response(render_campaign(public_campaign_or_404(slug))))
-    body = page_cache.get_or_render(("page", slug, str(get_locale())),
-                                    lambda: render_campaign(public_campaign_or_404(slug))[0])
-    return _cacheable(make_response(body))
+    entry = page_cache.get_or_render(("page", slug, str(get_locale())),
+                                     lambda: _with_etag(render_campaign(public_campaign_or_404(slug))[0]))
+    return _cached_response(entry, "text/html")
 
 
 @bp.get("/campaigns/<slug:slug>.json")
 def show_json(slug):
     def render():
         campaign = public_campaign_or_404(slug)
-        return current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign))
+        return _with_etag(current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign)))
 
-    body = page_cache.get_or_render(("json", slug), render)
-    response = current_app.response_class(body, mimetype="application/json")
+    response = _cached_response(page_cache.get_or_render(("json", slug), render), "application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return _cacheable(response)
+    return response
 
 
 def _email_key():
