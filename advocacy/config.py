@@ -34,7 +34,11 @@ def _database_url(default):
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'advocacy.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pre-ping round trip on every checkout (a third of a signature's round trips): a connection
+    # the server dropped fails one request, and SQLAlchemy then discards every older pooled
+    # connection; pool_recycle retires connections before server or firewall idle timeouts.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": _env_bool("DATABASE_POOL_PRE_PING", False),
+                                 "pool_recycle": _env_int("DATABASE_POOL_RECYCLE_SECONDS", 1800)}
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
     # The port `make run` serves on (PORT=, default 5000); without PUBLIC_BASE_URL, links in mail point there.
@@ -119,6 +123,9 @@ class Config:
     # A count seen from the app is at most PUBLIC_PAGE_CACHE_SECONDS old.
     PUBLIC_PAGE_CACHE_SECONDS = float(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS") or 2)
     PUBLIC_PAGE_MAX_AGE = _env_int("PUBLIC_PAGE_MAX_AGE", 5)
+    # The sign form's campaign (title, dates) is read at most once per this many seconds per process;
+    # whether it accepts signatures is checked inside the INSERT, so closing stops signing at once.
+    CAMPAIGN_CACHE_SECONDS = float(os.environ.get("CAMPAIGN_CACHE_SECONDS") or 5)
 
     # Growth (advocacy/growth): the hourly counts (open data and the page's chart) are recomputed at
     # most once per OPEN_DATA_CACHE_SECONDS per process; link-preview cards (PNG) are kept on disk here.
@@ -172,6 +179,7 @@ class TestConfig(Config):
     SIGN_MIN_FILL_SECONDS = 0  # tests sign right after loading the page; bot tests set their own
     PUBLIC_PAGE_CACHE_SECONDS = 0  # tests read counts right after changing them
     OPEN_DATA_CACHE_SECONDS = 0
+    CAMPAIGN_CACHE_SECONDS = 0  # tests edit campaigns and sign at once
     PROXY_FIX_X_FOR = 0
     PUBLIC_BASE_URL = "http://localhost"
     SMTP_HOST = None

@@ -4,8 +4,12 @@ Every value comes from the environment (README, Configuration and Deployment):
   WEB_CONCURRENCY   worker processes (default 2 x cores + 1)
   BIND              address to listen on, e.g. `0.0.0.0:8000` or `unix:/run/advocacy.sock`;
                     else `0.0.0.0:$PORT` when PORT is set (platforms that assign one), else 127.0.0.1:8000
-  GUNICORN_THREADS  threads per worker (default 4, gthread: a cheap cached page is answered while
-                    other threads of the worker wait on the database; 1 gives the sync worker)
+  GUNICORN_THREADS  threads per worker (default 8, gthread: a cheap cached page is answered while
+                    other threads of the worker wait on the database; 1 gives the sync worker).
+                    A worker queues requests for its threads first come, first served, so with
+                    fewer threads than the connections it holds a cached page waits behind
+                    signatures; 8 x (2 x cores + 1) workers stays within the database pool (15 per
+                    worker) and PostgreSQL's default 100 connections
   GUNICORN_TIMEOUT  seconds a request may run before its worker is killed and replaced (default 30)
   GUNICORN_ACCESS_LOG  `-` for stdout or a file; off by default (REQUEST_LOG_JSON is the app's own)
 
@@ -30,7 +34,7 @@ else:
     bind = ["127.0.0.1:8000"]
 
 workers = _int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1)
-threads = _int("GUNICORN_THREADS", 4)
+threads = _int("GUNICORN_THREADS", 8)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .database import utcnow
+from .database import core_connection, utcnow
 from .extensions import db
 
 
@@ -43,9 +43,22 @@ def issue_token(model, purpose: str, lifetime: timedelta, raw: str | None = None
     now = utcnow()
     # A table-level INSERT: no ORM object to track (pending objects are flushed first, so an owner
     # added in the same transaction is already there).
-    db.session.execute(model.__table__.insert().values(
-        purpose=purpose, token_hash=digest, created_at=now, expires_at=now + lifetime, **owner))
+    core_connection().execute(model.__table__.insert(), {
+        "purpose": purpose, "token_hash": digest, "created_at": now, "expires_at": now + lifetime, **owner})
     return raw
+
+
+def issue_tokens(model, lifetimes: dict[str, timedelta], **owner) -> dict[str, str]:
+    """Several tokens for one owner in one INSERT (inside the caller's transaction):
+    {purpose: lifetime} -> {purpose: raw token for the link}."""
+    now = utcnow()
+    raws, rows = {}, []
+    for purpose, lifetime in lifetimes.items():
+        raws[purpose], digest = new_token()
+        rows.append({"purpose": purpose, "token_hash": digest, "created_at": now, "expires_at": now + lifetime,
+                     "used_at": None, **owner})
+    core_connection().execute(model.__table__.insert(), rows)
+    return raws
 
 
 def find_token(model, raw: str, purpose: str, *options):

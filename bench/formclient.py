@@ -122,8 +122,9 @@ class FormClient:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect)
         self.timeout = timeout
 
-    def request(self, url: str, data: dict | None = None, origin: str | None = None) -> Response:
-        headers = {"User-Agent": "advocacy-bench", "Accept-Language": "en"}
+    def request(self, url: str, data: dict | None = None, origin: str | None = None,
+                extra_headers: dict | None = None) -> Response:
+        headers = {"User-Agent": "advocacy-bench", "Accept-Language": "en", **(extra_headers or {})}
         body = None
         if data is not None:
             body = urllib.parse.urlencode(data).encode()

@@ -5,7 +5,9 @@ Phases, CONNECTIONS connections for SECONDS each:
   baseline A   minimal Flask + psycopg app inserting one row per POST (bench/baseline_app.py)
   baseline B   Flask "hello" on the same gunicorn settings
   sign         the real form: each wrk thread GETs the campaign page (session cookie and CSRF token,
-               if the page has one), then POSTs the sign form with new emails; 303 = success
+               if the page has one), then POSTs the sign form with new emails, each from its own
+               address (X-Forwarded-For; the app trusts one proxy), so the soft per-network limit
+               runs at its production setting; 303 = success
   sign + page  signing as above while a second wrk GETs the campaign page
   sign + json  signing as above while a second wrk GETs the campaign JSON
   confirm      POSTs of the confirm links gathered from the outbox after signing; 200 = success
@@ -39,12 +41,15 @@ from bench.formclient import CONFIRM_RE, ROOT, VENV_BIN, AppServer, FormClient, 
 
 URL = os.environ.get("BENCH_HTTP_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_http")
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+# Threads per worker: GUNICORN_THREADS as the servers read it (advocacy/gunicorn_conf.py's default).
+THREADS = os.environ.get("GUNICORN_THREADS") or "8"
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "12"))
 WRK_THREADS = 2
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or None
 USE_WRK = bool(shutil.which("wrk")) and os.environ.get("BENCH_LOAD") != "python"  # BENCH_LOAD=python: no wrk
 SLUG = "surge"
+SOFT_LIMIT = "20 per minute;200 per hour"  # the production default (advocacy/config.py)
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) INFO advocacy\.request: (\{.*\})$")
@@ -153,7 +158,8 @@ class Load:
                     answer, kind = client.request(self.base_url + "/insert", {"email": f"b-{k}-{n}@example.org"}), "posts"
                 elif self.script == "sign":
                     answer = client.request(f"{self.base_url}/campaigns/{SLUG}/sign",
-                                            signer_fields(f"s-{self.args[1]}-{k}-{n}@example.org") | token_fields)
+                                            signer_fields(f"s-{self.args[1]}-{k}-{n}@example.org") | token_fields,
+                                            extra_headers={"X-Forwarded-For": f"10.{k}.{n // 250 % 250}.{n % 250 + 1}"})
                     kind = "posts"
                 else:
                     index = k + (n - 1) * CONNECTIONS
@@ -292,6 +298,8 @@ def count_rows(campaign_id: int) -> dict:
                 "SELECT count(*) FROM (SELECT to_address FROM outbox_messages WHERE kind = 'confirm_signature'"
                 " GROUP BY to_address HAVING count(*) > 1) x"),
             "baseline_rows": one("SELECT count(*) FROM bench_baseline"),
+            # Signers come from distinct addresses: none should be held by the soft per-network limit.
+            "held_for_review": one(f"SELECT count(*) FROM signatures WHERE {ours} AND hold_reason IS NOT NULL"),
         }
 
 
@@ -324,10 +332,13 @@ def main() -> list[str]:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     RESULTS.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
-    print(f"HTTP benchmark: gunicorn x{WORKERS} workers, {CONNECTIONS} connections, {SECONDS} s per phase, "
+    print(f"HTTP benchmark: gunicorn x{WORKERS} workers x {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s per phase, "
           f"load from {'wrk' if USE_WRK else 'Python threads (no wrk, or BENCH_LOAD=python)'}")
     campaign_id = prepare()
-    env = app_env(URL, REDIS_URL=REDIS_URL, REQUEST_LOG_JSON="1")
+    # Signers come from many addresses (X-Forwarded-For, one proxy trusted), so the soft per-network
+    # limit that holds signatures for review runs at its production setting.
+    env = app_env(URL, REDIS_URL=REDIS_URL, REQUEST_LOG_JSON="1", PROXY_FIX_X_FOR="1",
+                  SIGN_SOFT_LIMIT_PER_IP=SOFT_LIMIT)
     t0 = time.time()
     phases = {}
 
@@ -389,6 +400,7 @@ def main() -> list[str]:
         "confirmed_rows_cover_answered_confirmations": rows["confirmed"] >= phases["confirm"]["successes"],
         "json_count_equals_confirmed_rows": json_count == rows["confirmed_all"],
         "no_errors": all(p["errors"] == 0 for p in phases.values()),
+        "no_signature_held": rows["held_for_review"] == 0,
     }
     series = per_second([work / "baseline.log", work / "app.log"], t0)
     ratios = [("sign", "A insert"), ("confirm", "A insert"), ("page", "B hello"), ("json", "B hello"),
@@ -403,7 +415,7 @@ def main() -> list[str]:
                           "p50_ms": round(p["p50_ms"], 1), "p99_ms": round(p["p99_ms"], 1), "errors": p["errors"],
                           "successes": p["successes"], "baseline": base_label or "",
                           "ratio": round(ratio, 3) if base_label else ""})
-    result = {"when": stamp, "workers": WORKERS, "connections": CONNECTIONS, "seconds": SECONDS,
+    result = {"when": stamp, "workers": WORKERS, "threads": int(THREADS), "connections": CONNECTIONS, "seconds": SECONDS,
               "cores": os.cpu_count(), "generator": phases["sign"]["raw"]["generator"], "table": table,
               "phases": phases, "checks": checks, "per_second": series}
     stem = RESULTS / f"http-{stamp}"
@@ -414,10 +426,10 @@ def main() -> list[str]:
             f.write(",".join(str(r[k]) for k in ("measure", "req_per_s", "p50_ms", "p99_ms", "errors", "successes",
                                                  "baseline", "ratio")) + "\n")
     stem.with_suffix(".svg").write_text(svg(series, f"advocacy HTTP benchmark {stamp}: gunicorn x{WORKERS}, "
-                                                    f"{CONNECTIONS} connections, {os.cpu_count()} cores"))
+                                                    f"x {THREADS} threads, {CONNECTIONS} connections, {os.cpu_count()} cores"))
     shutil.rmtree(work, ignore_errors=True)
 
-    lines = [f"HTTP benchmark (gunicorn x{WORKERS} workers, {CONNECTIONS} connections, PostgreSQL, "
+    lines = [f"HTTP benchmark (gunicorn x{WORKERS} workers x {THREADS} threads, {CONNECTIONS} connections, PostgreSQL, "
              f"{result['generator']}; latency as the load generator saw it)",
              f"  {'measure':22s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'errors':>7s}  ratio"]
     for r in table:

@@ -89,16 +89,20 @@ def _candidate_domains(email: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
 
 
-def disposable_clause(email: str):
-    """SQL, true when the address's domain is on the list in force: the loaded table, or the
-    packaged list while the table is empty. Evaluated inside the signature's INSERT."""
+def disposable_parameters(email: str) -> dict:
+    """The bound values `disposable_clause_bound` reads for this address."""
     candidates = _candidate_domains(email)
-    if not candidates:
-        return sa.false()
-    loaded = sa.exists().where(DisposableDomain.domain.in_(candidates))
-    if not any(domain in PACKAGED_DISPOSABLE_DOMAINS for domain in candidates):
-        return loaded
-    return sa.or_(loaded, ~sa.exists(sa.select(DisposableDomain.domain)))
+    return {"disposable_candidates": candidates,
+            "disposable_packaged": any(domain in PACKAGED_DISPOSABLE_DOMAINS for domain in candidates)}
+
+
+def disposable_clause_bound():
+    """SQL, true when the address's domain (bound by `disposable_parameters`) is on the list in force:
+    the loaded table, or the packaged list while the table is empty. Evaluated inside the signature's
+    INSERT, which is built once per process and reused for every address."""
+    loaded = sa.exists().where(DisposableDomain.domain.in_(sa.bindparam("disposable_candidates", expanding=True)))
+    packaged = sa.bindparam("disposable_packaged", type_=sa.Boolean())
+    return sa.or_(loaded, sa.and_(packaged, ~sa.exists(sa.select(DisposableDomain.domain))))
 
 
 def disposable_list_size() -> tuple[int, bool]:

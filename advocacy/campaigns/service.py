@@ -1,8 +1,10 @@
+import threading
+import time
 from datetime import datetime
 
 import nh3
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
@@ -123,6 +125,30 @@ def public_campaign_or_404(slug: str) -> Campaign:
     campaign = db.session.scalars(sa.select(Campaign).where(Campaign.slug == slug)).one_or_none()
     if campaign is None or not campaign.is_public:
         abort(404)
+    return campaign
+
+
+_hot_campaigns: dict[str, tuple[float, Campaign]] = {}
+_hot_campaigns_lock = threading.Lock()
+
+
+def cached_public_campaign(slug: str) -> Campaign:
+    """The public campaign for the signing hot path, read at most once per CAMPAIGN_CACHE_SECONDS
+    per process: a detached, read-only copy (its title may be that many seconds old). Whether it
+    still accepts signatures is checked again inside the signature's INSERT, so closing a campaign
+    stops signing at once whatever this copy says."""
+    ttl = current_app.config["CAMPAIGN_CACHE_SECONDS"]
+    if ttl <= 0:
+        return public_campaign_or_404(slug)
+    found = _hot_campaigns.get(slug)
+    if found is not None and found[0] > time.monotonic():
+        return found[1]
+    campaign = public_campaign_or_404(slug)
+    db.session.expunge(campaign)  # every column is loaded; nothing may lazy-load it later
+    with _hot_campaigns_lock:
+        if len(_hot_campaigns) > 1000:
+            _hot_campaigns.clear()
+        _hot_campaigns[slug] = (time.monotonic() + ttl, campaign)
     return campaign
 
 

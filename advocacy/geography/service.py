@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import zipcodes
 
-from ..database import transaction
+from ..database import core_connection, transaction
 from ..extensions import db
 from .models import DistrictOffice, Legislator, SignatureDistrict, ZipDistrict, district_label, office_title
 
@@ -77,7 +77,7 @@ def _resolve_zip(code: str) -> Place:
 
 def store_districts(signature_id: int, place: Place) -> None:
     """The districts of a new signature (inside the caller's transaction)."""
-    db.session.execute(SignatureDistrict.__table__.insert(), [
+    core_connection().execute(SignatureDistrict.__table__.insert(), [
         {"signature_id": signature_id, "district": label, "shared": place.shared} for label in place.districts
     ])
 
@@ -95,18 +95,22 @@ def assign(signature) -> Place:
     return place
 
 
-def districts_of(signature_id: int) -> list[SignatureDistrict]:
+_DISTRICTS = SignatureDistrict.__table__
+_DISTRICTS_OF = (sa.select(_DISTRICTS.c.signature_id, _DISTRICTS.c.district, _DISTRICTS.c.shared)
+                 .where(_DISTRICTS.c.signature_id.in_(sa.bindparam("ids", expanding=True)))
+                 .order_by(_DISTRICTS.c.signature_id, _DISTRICTS.c.district))
+
+
+def districts_of(signature_id: int) -> list:
     return districts_by_signature([signature_id]).get(signature_id, [])
 
 
-def districts_by_signature(signature_ids: list[int]) -> dict[int, list[SignatureDistrict]]:
-    """The stored districts of many signatures in one query (per 1,000 ids)."""
-    found: dict[int, list[SignatureDistrict]] = {}
+def districts_by_signature(signature_ids: list[int]) -> dict[int, list]:
+    """The stored districts of many signatures in one query (per 1,000 ids): rows with
+    `signature_id`, `district` and `shared` (plain rows, no ORM objects: confirming reads them)."""
+    found: dict[int, list] = {}
     for start in range(0, len(signature_ids), 1000):
-        chunk = signature_ids[start:start + 1000]
-        for row in db.session.scalars(sa.select(SignatureDistrict)
-                                      .where(SignatureDistrict.signature_id.in_(chunk))
-                                      .order_by(SignatureDistrict.signature_id, SignatureDistrict.district)):
+        for row in core_connection().execute(_DISTRICTS_OF, {"ids": signature_ids[start:start + 1000]}):
             found.setdefault(row.signature_id, []).append(row)
     return found
 

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from ..database import is_postgres, transaction, utcnow
+from ..database import core_connection, is_postgres, transaction, utcnow
 from ..extensions import db
 from .addresses import ascii_address, canonical_email, needs_smtputf8, verp_address
 from .models import OutboxMessage, SuppressedAddress
@@ -130,10 +130,11 @@ def queue_mail_unrendered(to: str, template: str, subject, locale: str, context:
     request on a hot path (signing) spends no time on them. One INSERT, no ORM object."""
     with force_locale(locale):
         subject = clean_subject(subject)
-    db.session.execute(OutboxMessage.__table__.insert().values(
+    now = utcnow()
+    core_connection().execute(OutboxMessage.__table__.insert().values(
         to_address=to, subject=subject, body_text=None, body_html=None, context=context, locale=locale,
         kind=template, status=_queued_status(to), last_error=_queued_note(to), attempts=0,
-        next_attempt_at=utcnow(), created_at=utcnow(), campaign_id=campaign_id, signature_id=signature_id))
+        next_attempt_at=now, created_at=now, campaign_id=campaign_id, signature_id=signature_id))
 
 
 def _render(message: OutboxMessage) -> tuple[str, str | None]:

@@ -1,3 +1,4 @@
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import (
@@ -13,7 +14,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ..campaigns.service import campaign_text, public_campaign_or_404, render_markdown
+from ..campaigns.service import cached_public_campaign, campaign_text, public_campaign_or_404, render_markdown
 from ..delivery.tallies import public_tallies, state_entries
 from ..donations.service import donation_offer, donations_enabled
 from ..extensions import csrf, limiter
@@ -132,29 +133,51 @@ def with_source(body: str, source: str | None) -> str:
     return body.replace(f'name="source" value="{SOURCE_SLOT}"', f'name="source" value="{source or ""}"', 1)
 
 
+def _with_etag(text: str) -> tuple[bytes, str]:
+    """What the page cache keeps: the encoded body and its ETag, computed once per render."""
+    body = text.encode()
+    return body, hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+def _cached_response(entry: tuple[bytes, str], mimetype: str):
+    """The cached bytes as they are (no template, no database), or 304 Not Modified when the
+    visitor's (or CDN's) copy has the same ETag."""
+    body, etag = entry
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.set_etag(etag)
+    return _cacheable(response.make_conditional(request))
+
+
+def _page_entry(text: str) -> tuple[str, bytes, str]:
+    """What the page cache keeps of a campaign page: the text with its source slot (for visitors who
+    came with ?source=), and the bytes and ETag of the page without a source (everyone else)."""
+    return (text, *_with_etag(with_source(text, None)))
+
+
 @bp.get("/campaigns/<slug:slug>")
 def show(slug):
     source = clean_source(request.args.get("source"))
     if not _shared_cache_allowed():
         body, _status = render_campaign(public_campaign_or_404(slug))
         return _cacheable(make_response(with_source(body, source)))
-    body = page_cache.get_or_render(("page", slug, str(get_locale())),
-                                    lambda: render_campaign(public_campaign_or_404(slug))[0])
-    return _cacheable(make_response(with_source(body, source)))
+    text, body, etag = page_cache.get_or_render(("page", slug, str(get_locale())),
+                                                lambda: _page_entry(render_campaign(public_campaign_or_404(slug))[0]))
+    if source:  # the same cached render, with the visitor's source in the form
+        return _cacheable(make_response(with_source(text, source)))
+    return _cached_response((body, etag), "text/html")
 
 
 @bp.get("/campaigns/<slug:slug>.json")
 def show_json(slug):
     def render():
         campaign = public_campaign_or_404(slug)
-        return current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign)
-                                      | {"accountability": accountability_rows(campaign),
-                                         "timeline": timeline(campaign)})
+        return _with_etag(current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign)
+                                                 | {"accountability": accountability_rows(campaign),
+                                                    "timeline": timeline(campaign)}))
 
-    body = page_cache.get_or_render(("json", slug), render)
-    response = current_app.response_class(body, mimetype="application/json")
+    response = _cached_response(page_cache.get_or_render(("json", slug), render), "application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return _cacheable(response)
+    return response
 
 
 def _email_key():
@@ -165,12 +188,14 @@ def _email_key():
 @limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT_PER_IP"])
 @limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT_PER_EMAIL"], key_func=_email_key)
 def sign_campaign(slug):
-    campaign = public_campaign_or_404(slug)
+    campaign = cached_public_campaign(slug)  # a copy up to CAMPAIGN_CACHE_SECONDS old; sign() checks it is open
     if not campaign.accepts_signatures():
-        raise SignatureError("closed", campaign)
+        campaign = public_campaign_or_404(slug)
+        if not campaign.accepts_signatures():
+            raise SignatureError("closed", campaign)
     form = SignForm()
     if not form.validate_on_submit():
-        return render_campaign(campaign, form=form, status=422)
+        return render_campaign(public_campaign_or_404(slug), form=form, status=422)
     signatures.sign(campaign, SignerDetails(
         given_name=form.given_name.data, family_name=form.family_name.data,
         family_name_first=form.family_name_first.data, email=form.email.data, postal_code=form.postal_code.data,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..database import dialect_insert, is_postgres, transaction
+from ..database import core_connection, dialect_insert, is_postgres, transaction
 from ..extensions import db
 from ..geography.models import SignatureDistrict
 from ..geography.service import districts_by_signature
@@ -59,7 +59,7 @@ def record_change(signature: Signature, delta: int, districts: list[SignatureDis
     if districts is None:
         record_changes([signature], delta)
         return
-    db.session.execute(sa.insert(TallyDelta), [
+    core_connection().execute(TallyDelta.__table__.insert(), [
         {"campaign_id": signature.campaign_id, "kind": kind, "key": key, "delta": delta}
         for kind, key in tally_keys(signature, districts)])
 

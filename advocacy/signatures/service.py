@@ -1,23 +1,25 @@
 """Signing, confirming and removing signatures. Each public function owns its transaction."""
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse_many
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record
-from ..bots.service import BOT_TRAPS, disposable_clause
+from ..bots.service import BOT_TRAPS, disposable_clause_bound, disposable_parameters
 from ..campaigns.models import Campaign
 from ..campaigns.service import campaign_text
-from ..database import dialect_insert, transaction, utcnow
+from ..database import core_connection, transaction, utcnow
 from ..extensions import db
 from ..geography import service as geography
 from ..mail.service import queue_mail, queue_mail_unrendered
-from ..tokens import find_token, is_expired, issue_token
+from ..tokens import find_token, is_expired, issue_token, issue_tokens
 from ..urls import external_url
 from . import counting
 from .identity import canonical_email, hash_ip
@@ -79,18 +81,18 @@ def _issue_token(signature: Signature, purpose: str) -> str:
 
 
 def _mail_confirmation(signature_id: int, email: str, full_name: str, locale: str, campaign: Campaign) -> None:
-    """Confirm and remove links, and the mail carrying them (rendered later by the worker)."""
-    confirm = issue_token(SignatureToken, "confirm", timedelta(days=current_app.config["CONFIRM_TOKEN_DAYS"]),
-                          signature_id=signature_id)
-    remove = issue_token(SignatureToken, "remove", timedelta(days=current_app.config["REMOVE_TOKEN_DAYS"]),
+    """Confirm and remove links (one INSERT), and the mail carrying them (rendered later by the worker)."""
+    config = current_app.config
+    links = issue_tokens(SignatureToken, {"confirm": timedelta(days=config["CONFIRM_TOKEN_DAYS"]),
+                                          "remove": timedelta(days=config["REMOVE_TOKEN_DAYS"])},
                          signature_id=signature_id)
     # Links carry the signer's language (?lang=), so they open in it on any device.
     queue_mail_unrendered(email, "confirm_signature", _l("Please confirm your signature"), locale, {
         "signature": {"full_name": full_name, "locale": locale},
         "campaign": {"title": campaign_text(campaign, locale).title, "slug": campaign.slug},
-        "confirm_url": external_url("public.confirm", token=confirm, lang=locale),
-        "remove_url": external_url("public.remove", token=remove, lang=locale),
-        "days": current_app.config["CONFIRM_TOKEN_DAYS"],
+        "confirm_url": external_url("public.confirm", token=links["confirm"], lang=locale),
+        "remove_url": external_url("public.remove", token=links["remove"], lang=locale),
+        "days": config["CONFIRM_TOKEN_DAYS"],
     }, campaign_id=campaign.id, signature_id=signature_id)
 
 
@@ -109,32 +111,69 @@ def _recently_mailed(signature: Signature) -> bool:
     return bool(signature.last_mailed_at and utcnow() - signature.last_mailed_at < RESEND_INTERVAL)
 
 
-def _hold_reason(ip_hash: str | None, email: str, bot_trap: str | None = None):
-    """SQL for the new row's hold reason: the bot trap the form sprang; else "ip_rate" when this
-    network has signed more than SIGN_SOFT_LIMIT_PER_IP allows (any campaign); else "disposable"
-    for a disposable-mail domain (advocacy.bots); else NULL.
+def _hold_reason(soft_limits: str):
+    """SQL for a signature's hold reason, given the bound parameters of `_hold_parameters`: the bot
+    trap the form sprang (`bot_trap`); else "ip_rate" when this network has signed more than
+    SIGN_SOFT_LIMIT_PER_IP allows (any campaign); else "disposable" for a disposable-mail domain
+    (advocacy.bots); else NULL.
 
     A café or workplace shares one address, so going over the limit holds the signature for an
     organiser to release instead of refusing it: nothing a person typed is lost. Computed inside
     the INSERT, so it costs no round trip of its own."""
-    if bot_trap:
-        return bot_trap
-    now = utcnow()
+    trap = sa.bindparam("bot_trap", type_=sa.String())
     over = []
-    for limit in parse_many(current_app.config["SIGN_SOFT_LIMIT_PER_IP"]) if ip_hash else ():
-        recent = (sa.select(sa.func.count()).select_from(Signature)
-                  .where(Signature.ip_hash == ip_hash,
-                         Signature.created_at > now - timedelta(seconds=limit.get_expiry())))
-        over.append(recent.scalar_subquery() >= limit.amount)
-    whens = [(sa.or_(*over), "ip_rate")] if over else []
-    return sa.case(*whens, (disposable_clause(email), "disposable"), else_=sa.null())
+    for n, limit in enumerate(parse_many(soft_limits)):
+        # Counting stops at the limit: a network's thousandth signature reads `amount` index entries, not all.
+        recent = (sa.select(sa.literal(1)).select_from(Signature)
+                  .where(Signature.ip_hash == sa.bindparam("ip_hash", type_=sa.String()),
+                         Signature.created_at > sa.bindparam(f"since_{n}", type_=sa.DateTime()))
+                  .limit(limit.amount).subquery())
+        over.append(sa.select(sa.func.count()).select_from(recent).scalar_subquery() >= limit.amount)
+    whens = [(trap.is_not(None), trap)]
+    if over:
+        whens.append((sa.and_(sa.bindparam("ip_hash", type_=sa.String()).is_not(None), sa.or_(*over)), "ip_rate"))
+    whens.append((disposable_clause_bound(), "disposable"))
+    return sa.case(*whens, else_=sa.null())
+
+
+@lru_cache(maxsize=16)
+def _soft_limit_windows(soft_limits: str) -> tuple[timedelta, ...]:
+    return tuple(timedelta(seconds=limit.get_expiry()) for limit in parse_many(soft_limits))
+
+
+def _hold_parameters(ip_hash: str | None, now, email: str, bot_trap: str | None = None) -> dict:
+    windows = _soft_limit_windows(current_app.config["SIGN_SOFT_LIMIT_PER_IP"])
+    return {"ip_hash": ip_hash, "bot_trap": bot_trap, **disposable_parameters(email),
+            **{f"since_{n}": now - window for n, window in enumerate(windows)}}
+
+
+@lru_cache(maxsize=16)
+def _insert_signature(dialect: str, columns: tuple[str, ...], soft_limits: str):
+    """INSERT of a new pending signature, built once per process (building a statement costs more
+    CPU than sending it): every column a bound parameter, the hold reason computed in the statement,
+    and a row only while its campaign accepts signatures (the same rule as
+    `Campaign.accepts_signatures`, read in the same statement), so a closed campaign takes no
+    signature even from an app server whose copy of it is a few seconds old."""
+    table = Signature.__table__
+    now = sa.bindparam("created_at", type_=sa.DateTime())
+    accepting = sa.exists().where(
+        Campaign.id == sa.bindparam("campaign_id"), Campaign.state == "open",
+        sa.or_(Campaign.opens_at.is_(None), Campaign.opens_at <= now),
+        sa.or_(Campaign.closes_at.is_(None), Campaign.closes_at > now))
+    values = sa.select(*(sa.bindparam(name, type_=table.c[name].type) for name in columns),
+                       _hold_reason(soft_limits)).where(accepting)
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return (insert.from_select([*columns, "hold_reason"], values)
+            .on_conflict_do_nothing(index_elements=["campaign_id", "email_canonical"])
+            .returning(table.c.id))
 
 
 def sign(campaign: Campaign, details: SignerDetails) -> None:
     """Record a pending signature and queue its confirmation mail.
 
     The response to the visitor is the same whatever the outcome, so the page never reveals
-    whether an address had signed; only a mail to that address says so.
+    whether an address had signed; only a mail to that address says so. `campaign` may be a copy a
+    few seconds old (`campaigns.service.cached_public_campaign`): the INSERT checks it is open.
     """
     if not campaign.accepts_signatures():
         raise SignatureError("closed", campaign)
@@ -143,17 +182,14 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
     place = geography.resolve(fields["postal_code"])  # held in memory per process
     with transaction():
         now = utcnow()
-        # The common case in few round trips: insert (with its place), its districts, two tokens and
-        # the unrendered mail; no ORM object is loaded.
-        inserted = db.session.execute(
-            dialect_insert(Signature.__table__)
-            .values(campaign_id=campaign.id, email_canonical=canonical, status="pending", created_at=now,
-                    hold_reason=_hold_reason(fields["ip_hash"], canonical, details.bot_trap),
-                    state=place.state, town=place.town[:60],
-                    last_mailed_at=None if details.bot_trap else now, **fields)
-            .on_conflict_do_nothing(index_elements=["campaign_id", "email_canonical"])
-            .returning(Signature.__table__.c.id)
-        ).scalar()
+        # The common case in four statements on the session's connection (signature, its districts,
+        # two tokens, the unrendered mail), each built once per process; no ORM object is loaded.
+        connection = core_connection()
+        row = {"campaign_id": campaign.id, "email_canonical": canonical, "status": "pending", "created_at": now,
+               "state": place.state, "town": place.town[:60], "last_mailed_at": None if details.bot_trap else now, **fields}
+        statement = _insert_signature(connection.dialect.name, tuple(row),
+                                      current_app.config["SIGN_SOFT_LIMIT_PER_IP"])
+        inserted = connection.execute(statement, row | _hold_parameters(fields["ip_hash"], now, canonical, details.bot_trap)).scalar()
         if inserted is not None:
             geography.store_districts(inserted, place)
             if details.bot_trap:  # stored for review, but no mail to an address a script typed
@@ -163,6 +199,10 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
 
         if details.bot_trap:  # a script must not change or re-mail someone's signature
             return
+        # Nothing inserted: the campaign closed meanwhile, or this address has signed it already.
+        campaign = db.session.get(Campaign, campaign.id)
+        if campaign is None or not campaign.accepts_signatures(now):
+            raise SignatureError("closed", campaign)
         # Lock the existing row so concurrent duplicates take turns.
         signature = db.session.scalars(
             sa.select(Signature)
@@ -181,7 +221,9 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
         if signature.hold_reason in BOT_TRAPS:  # this time the form was filled in like a person's
             signature.hold_reason = None
         if signature.hold_reason is None:
-            signature.hold_reason = db.session.scalar(sa.select(_hold_reason(fields["ip_hash"], canonical)))
+            signature.hold_reason = db.session.scalar(
+                sa.select(_hold_reason(current_app.config["SIGN_SOFT_LIMIT_PER_IP"])),
+                _hold_parameters(fields["ip_hash"], now, canonical))
         signature.status = "pending"
         signature.removed_at = None
         geography.assign(signature)
@@ -227,6 +269,13 @@ class Confirmation:
     districts: list[str]  # the signature's district labels
 
 
+_CONFIRM_PENDING = (sa.update(Signature.__table__)
+                    .where(Signature.__table__.c.id == sa.bindparam("signature_id"), Signature.__table__.c.status == "pending")
+                    .values(status=sa.bindparam("new_status"), confirmed_at=sa.bindparam("when")))
+_SPEND_TOKEN = (sa.update(SignatureToken.__table__).where(SignatureToken.__table__.c.id == sa.bindparam("token_id"))
+                .values(used_at=sa.bindparam("when")))
+
+
 def confirm(raw: str) -> Confirmation:
     """Confirm the signature. Confirming twice counts once. A signature with a hold reason becomes
     `held` (not counted) until an organiser releases it; the signer sees the same page either way.
@@ -244,16 +293,14 @@ def confirm(raw: str) -> Confirmation:
         now = utcnow()
         status = "held" if signature.hold_reason else "confirmed"
         # The conditional UPDATE is the guard: of two concurrent confirmations only one matches.
-        changed = db.session.execute(
-            sa.update(Signature)
-            .where(Signature.id == signature.id, Signature.status == "pending")
-            .values(status=status, confirmed_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        # Core statements on the session's connection, built once: no unit of work to flush.
+        connection = core_connection()
+        changed = connection.execute(_CONFIRM_PENDING, {"signature_id": signature.id, "new_status": status, "when": now}).rowcount
         if changed:
             set_committed_value(signature, "status", status)
             set_committed_value(signature, "confirmed_at", now)
-            token.used_at = now
+            connection.execute(_SPEND_TOKEN, {"token_id": token.id, "when": now})
+            set_committed_value(token, "used_at", now)
             if signature.state is None:  # signed before geography existed
                 geography.assign(signature)
                 districts = geography.districts_of(signature.id)

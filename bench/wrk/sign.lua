@@ -1,5 +1,7 @@
 -- The real sign flow: each wrk thread GETs the campaign page once (session cookie, CSRF token if the
 -- page has one), then POSTs the sign form with a new email each time; a 303 is a success.
+-- Each signer comes from its own address (X-Forwarded-For, read by the app with PROXY_FIX_X_FOR=1, as
+-- behind a load balancer), so the soft per-network limit runs at its production setting.
 -- args: slug run-tag origin
 function init(args)
   slug, tag, origin = args[1], args[2], args[3]
@@ -17,7 +19,9 @@ function request()
   local body = "full_name=Bench+Signer&postal_code=60614&comment=&email=s-" .. tag .. "-" .. id .. "-" .. n
     .. "%40example.org"
   if token then body = body .. "&csrf_token=" .. token end
-  return wrk.format("POST", page .. "/sign", form_headers(origin, cookie), body)
+  local headers = form_headers(origin, cookie)
+  headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", id, math.floor(n / 250) % 250, n % 250 + 1)
+  return wrk.format("POST", page .. "/sign", headers, body)
 end
 
 function response(status, headers, body)
