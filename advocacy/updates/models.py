@@ -36,6 +36,7 @@ class CampaignUpdate(db.Model):
         sa.ForeignKey("member_responses.id", ondelete="SET NULL"), nullable=True)
 
     campaign = relationship("Campaign")
+    response = relationship("MemberResponse")
     # The update in other languages, by locale; each signer is mailed the one in their language.
     translations = relationship("CampaignUpdateTranslation", collection_class=attribute_keyed_dict("locale"),
                                 cascade="all, delete-orphan", passive_deletes=True)
@@ -54,7 +55,6 @@ class CampaignUpdateTranslation(db.Model):
         sa.UniqueConstraint("update_id", "locale", name="uq_campaign_update_translations_update_locale"),
         one_of("locale", TRANSLATION_LOCALES, name="locale_known"),
     )
-    response = relationship("MemberResponse")
 
 
 STANCES = ("supports", "opposes", "undecided", "no_reply")

@@ -3,17 +3,19 @@ scroll sideways (the table scrolls in its own box), and a screen reader finds th
 and each member by its row header."""
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from advocacy.extensions import db
 from advocacy.geography.models import Legislator
 from advocacy.updates.service import record_response
-from tests.browser.test_signing_in_chromium import live_server, phone, pytestmark  # noqa: F401
 from tests.conftest import post_button
+
+pytestmark = pytest.mark.browser
 
 
 def test_the_accountability_table_reads_well_at_360px(app, client, campaign, geography, signer, make_user,
-                                                      live_server, phone):  # noqa: F811
+                                                      live_server, phone):
     post_button(client, signer(campaign.slug, email="ca@example.org", postal_code="94105")["confirm"])
     owner = make_user("owner@example.org", campaigns=[campaign])
     with app.test_request_context():  # as the organiser's request records it
