@@ -55,6 +55,10 @@ class Signature(db.Model):
     # Where the signer came from: the page's validated ?source= code (a partner, a post, "widget",
     # "share-whatsapp"); None for a direct visit. No cookie or third-party script is involved.
     source: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+    # A signature typed in from a paper sheet (source "paper"): which organiser entered it, and when.
+    entered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    entered_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
     campaign = relationship("Campaign", lazy="joined")
 
