@@ -15,11 +15,12 @@ from ..geography.models import Legislator, SignatureDistrict, district_label
 from ..signatures.models import Signature
 from ..spreadsheets import FORMULA_STARTS, UTF8_BOM, csv_writer, neutralise, xlsx_chunks
 
+# signed_on: "online", or "paper" for a signature an organiser typed in from a paper sheet.
 CSV_COLUMNS = ("full_name", "town", "state", "zip", "districts", "district_note", "confirmed_at",
-               "comment", "email")
+               "comment", "email", "signed_on")
 XLSX_COLUMNS = CSV_COLUMNS[:6] + ("confirmed_at_utc",) + CSV_COLUMNS[7:]
 XLSX_WIDTHS = {"full_name": 28, "town": 18, "districts": 16, "district_note": 30, "confirmed_at_utc": 20,
-               "comment": 40, "email": 28}
+               "comment": 40, "email": 28, "signed_on": 10}
 FLUSH_ROWS = 1000
 
 
@@ -45,6 +46,7 @@ class ListedSignature:
     comment: str | None
     districts: list[str]
     shared: bool
+    paper: bool = False  # typed in from a paper sheet (signatures.source "paper")
 
 
 def listed_signatures(connection, campaign_id: int, member: Legislator | None = None,
@@ -55,7 +57,8 @@ def listed_signatures(connection, campaign_id: int, member: Legislator | None = 
     s, d = Signature, SignatureDistrict
     stmt = (
         sa.select(s.id, s.full_name, s.email, s.share_email, s.postal_code, s.state, s.town, s.confirmed_at,
-                  sa.case((s.comment_status == "approved", s.comment), else_=None), d.district, d.shared)
+                  sa.case((s.comment_status == "approved", s.comment), else_=None), d.district, d.shared,
+                  s.source)
         .outerjoin(d, d.signature_id == s.id)
         .where(s.campaign_id == campaign_id, s.status == "confirmed", constituents_filter(member))
         .order_by(s.id, d.district)
@@ -69,7 +72,8 @@ def listed_signatures(connection, campaign_id: int, member: Legislator | None = 
             continue
         if current is not None:
             yield current
-        current = ListedSignature(*row[:9], districts=[row[9]] if row[9] else [], shared=bool(row[10]))
+        current = ListedSignature(*row[:9], districts=[row[9]] if row[9] else [], shared=bool(row[10]),
+                                  paper=row[11] == "paper")
     if current is not None:
         yield current
 
@@ -94,7 +98,7 @@ def csv_chunks(signatures) -> Iterator[bytes]:
         writer.writerow([neutralise(value) for value in (
             sig.full_name, sig.town or "", sig.state or "", sig.postal_code, " ".join(sig.districts),
             _district_note(sig), sig.confirmed_at.strftime("%Y-%m-%dT%H:%M:%SZ"), sig.comment or "",
-            sig.email if sig.share_email else "",
+            sig.email if sig.share_email else "", "paper" if sig.paper else "online",
         )])
         if n % FLUSH_ROWS == 0:
             yield buffer.getvalue().encode()
@@ -107,7 +111,8 @@ def xlsx_of_signatures(signatures) -> Iterator[bytes]:
     """The same list as `csv_chunks` as an XLSX workbook: ZIPs as text, confirmation times as dates,
     names and comments as text cells (never formulas, so not neutralised)."""
     rows = ((sig.full_name, sig.town, sig.state, sig.postal_code, " ".join(sig.districts), _district_note(sig),
-             sig.confirmed_at, sig.comment, sig.email if sig.share_email else None) for sig in signatures)
+             sig.confirmed_at, sig.comment, sig.email if sig.share_email else None,
+             "paper" if sig.paper else "online") for sig in signatures)
     return xlsx_chunks("Signatures", XLSX_COLUMNS, rows, XLSX_WIDTHS)
 
 
