@@ -25,9 +25,10 @@ from .sheet_pdf import SheetText, build_sheet_pdf
 
 SOURCE = "paper"  # signatures.source of every signature typed in from a sheet
 SHEET_SOURCE = "sheet"  # the ?source= code the sheet's QR code carries
-# A signature with no email still needs a canonical email of its own (one per campaign): this
-# prefix plus a random part, never an address (no "@"), so nothing mails it or folds it.
-NO_EMAIL_PREFIX = "paper-no-email-"
+# A signature with no email (email "") still needs a canonical email of its own (unique per
+# campaign): a random name at a reserved domain that can never receive mail (RFC 2606), which the
+# fraud page's per-domain counts show as one understandable group.
+NO_EMAIL_DOMAIN = "@no-email.paper.invalid"
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def enter_sheet(campaign: Campaign, user, rows: dict[int, PaperSigner], locale: 
         for number, signer in rows.items():
             place = geography.resolve(signer.postal_code)
             email = signer.email
-            canonical = canonical_email(email) if email else NO_EMAIL_PREFIX + secrets.token_hex(12)
+            canonical = canonical_email(email) if email else secrets.token_hex(12) + NO_EMAIL_DOMAIN
             inserted = db.session.execute(
                 dialect_insert(Signature.__table__)
                 .values(campaign_id=campaign.id, full_name=signer.full_name, email=email,

@@ -188,3 +188,13 @@ def test_an_organiser_of_another_campaign_gets_404_and_anonymous_visitors_the_lo
         "csrf_token": token, "locale": "en", "rows-0-full_name": "Ana Ruiz", "rows-0-postal_code": "94105"}
     ).status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
+
+
+def test_signers_without_an_email_stay_separate_people_when_emails_are_recanonicalised(
+        organiser_client, campaign, app):
+    sheet_rows(organiser_client, campaign.slug, [{"full_name": "Beth Cole", "postal_code": "05401"},
+                                                 {"full_name": "Dora Fox", "postal_code": "94105"}])
+    result = app.test_cli_runner().invoke(args=["advocacy", "recanonicalise-emails"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalars(sa.select(Signature.status)).all() == ["confirmed", "confirmed"]
+    assert counting.signature_count(campaign.id) == 2
