@@ -1,6 +1,6 @@
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.access import managed_campaign_or_404, require_login
