@@ -51,7 +51,7 @@ class SheetRowForm(RowBase):
             raise ValidationError(_l("Enter the signer's ZIP code"))
         zip_code = normalise_zip(field.data)
         if zip_code is None:
-            raise ValidationError(_l("Enter a 5-digit ZIP code, like 60614"))
+            raise ValidationError(_l("Enter a US ZIP code, like 60614 or 60614-1234"))
         field.data = zip_code
 
     def validate_keep_updated(self, field):

@@ -136,7 +136,7 @@ def test_duplicates_on_the_sheet_and_against_signatures_are_shown_by_their_lines
     assert "Line 2: This email has already signed this campaign" in summary
     assert "Line 3: Same email as row 1" in summary
     assert "Line 5: Same name and ZIP code as row 4" in summary
-    assert "Line 6: Enter a 5-digit ZIP code" in summary
+    assert "Line 6: Enter a US ZIP code" in summary
     assert "Line 1:" not in summary and "Line 4:" not in summary
     assert 'id="rows-1-email-error"' in html and 'id="rows-4-full_name-error"' in html
     for typed in ("Ana Ruiz", "ana@example.org", "Maria@example.org", "beth  cole", "Dee", "123"):
