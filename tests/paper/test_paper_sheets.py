@@ -198,3 +198,27 @@ def test_signers_without_an_email_stay_separate_people_when_emails_are_recanonic
     assert result.exit_code == 0, result.output
     assert db.session.scalars(sa.select(Signature.status)).all() == ["confirmed", "confirmed"]
     assert counting.signature_count(campaign.id) == 2
+
+
+def test_a_delivery_packets_signature_list_and_the_xlsx_export_mark_paper_signatures(
+        organiser_client, campaign, signer):
+    from openpyxl import load_workbook
+
+    from advocacy.delivery.models import DeliveryPacketRecord
+
+    post_button(organiser_client, signer(campaign.slug, email="maria@example.org")["confirm"])
+    sheet_rows(organiser_client, campaign.slug, [{"full_name": "Beth Cole", "postal_code": "05401"}])
+    page = organiser_client.get(f"/organise/campaigns/{campaign.slug}").get_data(as_text=True)
+    packet_pdf = organiser_client.post(f"/organise/campaigns/{campaign.slug}/exports/packet",
+                                       data={"csrf_token": csrf_token(page), "recipient": ""})
+    assert packet_pdf.status_code == 200 and packet_pdf.mimetype == "application/pdf"
+    packet = db.session.scalars(sa.select(DeliveryPacketRecord)).one()
+    listed = organiser_client.get(f"/organise/campaigns/{campaign.slug}/exports/packets/{packet.id}.csv").data
+    rows = csv.DictReader(io.StringIO(listed.decode("utf-8-sig")))
+    assert {row["full_name"]: row["signed_on"] for row in rows} == {"Maria Lopez": "online", "Beth Cole": "paper"}
+    workbook = organiser_client.get(f"/organise/campaigns/{campaign.slug}/exports/signatures.xlsx")
+    assert workbook.status_code == 200
+    sheet = load_workbook(io.BytesIO(workbook.data)).active
+    values = list(sheet.values)
+    column = values[0].index("signed_on")
+    assert {row[0]: row[column] for row in values[1:]} == {"Maria Lopez": "online", "Beth Cole": "paper"}
