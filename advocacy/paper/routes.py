@@ -46,7 +46,10 @@ def enter(slug):
         # The lines typed right so far, so duplicates show with every other problem in one go.
         signers = {n: PaperSigner(row.full_name.data, row.postal_code.data, row.email.data or "",
                                   bool(row.keep_updated.data)) for n, row in filled if not row.errors}
-        if not filled:
+        if _posted_rows() > MAX_ROWS:  # WTForms would drop the lines past the limit without a word
+            form.form_errors.append(_("A sheet has at most %(num)d lines: save the rest as another sheet",
+                                      num=MAX_ROWS))
+        elif not filled:
             form.form_errors.append(_("The sheet is empty: type at least one signer"))
         elif not valid:
             _show_problems(form, problems_with(campaign, signers))
@@ -61,6 +64,11 @@ def enter(slug):
                 flash(_("%(num)d signatures from the paper sheet are counted.", num=len(ids)))
                 return redirect(url_for("paper.enter", slug=slug))
     return render_template("paper/enter.html", campaign=campaign, form=form, failed=status == 422), status
+
+
+def _posted_rows() -> int:
+    indices = {key.split("-")[1] for key in request.form if key.startswith("rows-") and key.count("-") == 2}
+    return len(indices)
 
 
 def _show_problems(form: SheetForm, problems: dict) -> None:

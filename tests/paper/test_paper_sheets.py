@@ -222,3 +222,27 @@ def test_a_delivery_packets_signature_list_and_the_xlsx_export_mark_paper_signat
     values = list(sheet.values)
     column = values[0].index("signed_on")
     assert {row[0]: row[column] for row in values[1:]} == {"Maria Lopez": "online", "Beth Cole": "paper"}
+
+
+def test_a_closed_campaign_refuses_a_sheet_with_the_form_again(organiser_client, campaign):
+    page = organiser_client.get(f"/organise/campaigns/{campaign.slug}/paper")
+    campaign.state = "closed"
+    db.session.commit()
+    html = page.get_data(as_text=True)
+    response = organiser_client.post(f"/organise/campaigns/{campaign.slug}/paper", data={
+        "csrf_token": csrf_token(html), "locale": "en", "rows-0-full_name": "Beth Cole",
+        "rows-0-postal_code": "05401"})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "not taking signatures any more" in text and 'value="Beth Cole"' in text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
+
+
+def test_a_sheet_posted_with_more_lines_than_the_form_takes_is_refused_not_cut_short(organiser_client, campaign):
+    html = organiser_client.get(f"/organise/campaigns/{campaign.slug}/paper").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(html), "locale": "en"}
+    for n in range(61):
+        data[f"rows-{n}-full_name"], data[f"rows-{n}-postal_code"] = f"Signer Number{n}", "05401"
+    response = organiser_client.post(f"/organise/campaigns/{campaign.slug}/paper", data=data)
+    assert response.status_code == 422 and "at most 60 lines" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
