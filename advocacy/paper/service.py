@@ -115,7 +115,7 @@ def enter_sheet(campaign: Campaign, user, rows: dict[int, PaperSigner], locale: 
         raise SheetRefused(problems)
     with transaction():
         now = utcnow()
-        ids, signatures = [], []
+        ids = []
         for number, signer in rows.items():
             place = geography.resolve(signer.postal_code)
             email = signer.email
