@@ -84,13 +84,14 @@ def register_blueprints(app):
     from .health import bp as health
     from .moderation.routes import bp as moderation
     from .organise.routes import bp as organise
+    from .paper.routes import bp as paper
     from .privacy.routes import bp as privacy
     from .public.routes import bp as public
     from .updates.routes import bp as updates
     from .updates.routes import public_bp as updates_public
 
     for blueprint in (public, accounts, organise, moderation, fraud, updates, updates_public, donations,
-                      donations_organise, delivery, delivery_exports, privacy, growth, growth_organise):
+                      donations_organise, delivery, delivery_exports, privacy, growth, growth_organise, paper):
         app.register_blueprint(blueprint)
     app.register_blueprint(health)  # GET /healthz for load balancers (advocacy/health.py)
 

@@ -16,12 +16,13 @@ from ..spreadsheets import FORMULA_STARTS, UTF8_BOM, csv_writer, neutralise, xls
 
 # full_name: the name as the signer writes it (their order); given_name and family_name as typed
 # (family_name empty for one name, or for signatures made before names had two parts).
+# signed_on: "online", or "paper" for a signature an organiser typed in from a paper sheet.
 CSV_COLUMNS = ("full_name", "given_name", "family_name", "town", "state", "zip", "districts", "district_note",
-               "confirmed_at", "comment", "email")
+               "confirmed_at", "comment", "email", "signed_on")
 XLSX_COLUMNS = CSV_COLUMNS[:8] + ("confirmed_at_utc",) + CSV_COLUMNS[9:]
 XLSX_WIDTHS = {"full_name": 28, "given_name": 20, "family_name": 20, "town": 18, "districts": 16,
                "district_note": 30, "confirmed_at_utc": 20,
-               "comment": 40, "email": 28}
+               "comment": 40, "email": 28, "signed_on": 10}
 FLUSH_ROWS = 1000
 
 
@@ -49,6 +50,7 @@ class ListedSignature:
     comment: str | None
     districts: list[str]
     shared: bool
+    paper: bool = False  # typed in from a paper sheet (signatures.source "paper")
 
 
 def listed_signatures(connection, campaign_id: int, member: Legislator | None = None,
@@ -60,7 +62,8 @@ def listed_signatures(connection, campaign_id: int, member: Legislator | None = 
     stmt = (
         sa.select(s.id, s.full_name, s.given_name, s.family_name, s.email, s.share_email, s.postal_code, s.state,
                   s.town, s.confirmed_at,
-                  sa.case((s.comment_status == "approved", s.comment), else_=None), d.district, d.shared)
+                  sa.case((s.comment_status == "approved", s.comment), else_=None), d.district, d.shared,
+                  s.source)
         .outerjoin(d, d.signature_id == s.id)
         .where(s.campaign_id == campaign_id, s.status == "confirmed", constituents_filter(member))
         .order_by(s.id, d.district)
@@ -74,7 +77,8 @@ def listed_signatures(connection, campaign_id: int, member: Legislator | None = 
             continue
         if current is not None:
             yield current
-        current = ListedSignature(*row[:11], districts=[row[11]] if row[11] else [], shared=bool(row[12]))
+        current = ListedSignature(*row[:11], districts=[row[11]] if row[11] else [], shared=bool(row[12]),
+                                  paper=row[13] == "paper")
     if current is not None:
         yield current
 
@@ -99,7 +103,7 @@ def csv_chunks(signatures) -> Iterator[bytes]:
         writer.writerow([neutralise(value) for value in (
             sig.full_name, sig.given_name, sig.family_name or "", sig.town or "", sig.state or "", sig.postal_code, " ".join(sig.districts),
             _district_note(sig), sig.confirmed_at.strftime("%Y-%m-%dT%H:%M:%SZ"), sig.comment or "",
-            sig.email if sig.share_email else "",
+            sig.email if sig.share_email else "", "paper" if sig.paper else "online",
         )])
         if n % FLUSH_ROWS == 0:
             yield buffer.getvalue().encode()
@@ -111,8 +115,9 @@ def csv_chunks(signatures) -> Iterator[bytes]:
 def xlsx_of_signatures(signatures) -> Iterator[bytes]:
     """The same list as `csv_chunks` as an XLSX workbook: ZIPs as text, confirmation times as dates,
     names and comments as text cells (never formulas, so not neutralised)."""
-    rows = ((sig.full_name, sig.given_name, sig.family_name, sig.town, sig.state, sig.postal_code, " ".join(sig.districts), _district_note(sig),
-             sig.confirmed_at, sig.comment, sig.email if sig.share_email else None) for sig in signatures)
+    rows = ((sig.full_name, sig.given_name, sig.family_name, sig.town, sig.state, sig.postal_code,
+             " ".join(sig.districts), _district_note(sig), sig.confirmed_at, sig.comment,
+             sig.email if sig.share_email else None, "paper" if sig.paper else "online") for sig in signatures)
     return xlsx_chunks("Signatures", XLSX_COLUMNS, rows, XLSX_WIDTHS)
 
 

@@ -66,6 +66,10 @@ class Signature(db.Model):
     # never missed by an export's modified_date; a spurious bump only makes a sync re-read a record.
     # NULL: never changed (created_at stands).
     modified_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True, onupdate=utcnow)
+    # A signature typed in from a paper sheet (source "paper"): which organiser entered it, and when.
+    entered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    entered_at: Mapped[datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
     campaign = relationship("Campaign", lazy="joined")
 

@@ -384,7 +384,8 @@ def recanonicalise_emails() -> Recanonicalised:
         rows = db.session.execute(
             sa.select(Signature.id, Signature.campaign_id, Signature.email, Signature.email_canonical,
                       Signature.status)
-            .where(Signature.anonymised_at.is_(None), ~Signature.email_canonical.contains(FOLDED_MARK))
+            .where(Signature.anonymised_at.is_(None), ~Signature.email_canonical.contains(FOLDED_MARK),
+                   Signature.email != "")  # paper signatures without an email: nothing to fold
             .order_by(Signature.campaign_id, Signature.id)).all()
         groups: dict[tuple[int, str], list] = {}
         for row in rows:

@@ -107,7 +107,8 @@ def test_signatures_csv_lists_each_signer_with_place_district_and_consented_emai
     assert rows["Ana Smith"] | {"confirmed_at": ""} == {
         "full_name": "Ana Smith", "given_name": "Ana", "family_name": "Smith",
         "town": "San Francisco", "state": "CA", "zip": "94105", "districts": "CA-11",
-        "district_note": "", "confirmed_at": "", "comment": "From 94105", "email": "ana@example.org"}
+        "district_note": "", "confirmed_at": "", "comment": "From 94105", "email": "ana@example.org",
+        "signed_on": "online"}
     assert rows["Ben Smith"]["email"] == ""  # did not consent
     assert rows["Ben Smith"]["comment"] == "'=HYPERLINK(1)"  # neutralised for spreadsheets
     assert rows["Ben Smith"]["district_note"] == "district unknown"
