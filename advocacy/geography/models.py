@@ -1,4 +1,6 @@
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -35,7 +37,21 @@ class Legislator(db.Model):
     )
 
     @property
-    def district_label(self) -> str | None:
+    # An office as said inside a call script ("ask {title} {member}"). Spanish needs words that fit any
+# member ("representante en la Cámara", "integrante del Senado"): the data does not say senador or senadora.
+SPOKEN_TITLES = {"Senator": _lp("in a call script", "Senator"),
+                 "Representative": _lp("in a call script", "Representative"),
+                 "Delegate": _lp("in a call script", "Delegate"),
+                 "Resident Commissioner": _lp("in a call script", "Resident Commissioner")}
+
+
+def spoken_title(office: str, locale: str) -> str:
+    """`office` (from office_title) as said in a call script written in `locale`."""
+    with force_locale(locale):
+        return str(SPOKEN_TITLES[office])
+
+
+def district_label(self) -> str | None:
         return None if self.chamber == "senate" else district_label(self.state, self.district)
 
     @property
@@ -62,6 +78,20 @@ def office_title(chamber: str, state: str) -> str:
     if state in RESIDENT_COMMISSIONER_AREAS:
         return "Resident Commissioner"
     return "Delegate" if state in DELEGATE_AREAS else "Representative"
+
+
+# An office as said inside a call script ("ask {title} {member}"). Spanish needs words that fit any
+# member ("representante en la Cámara", "integrante del Senado"): the data does not say senador or senadora.
+SPOKEN_TITLES = {"Senator": _lp("in a call script", "Senator"),
+                 "Representative": _lp("in a call script", "Representative"),
+                 "Delegate": _lp("in a call script", "Delegate"),
+                 "Resident Commissioner": _lp("in a call script", "Resident Commissioner")}
+
+
+def spoken_title(office: str, locale: str) -> str:
+    """`office` (from office_title) as said in a call script written in `locale`."""
+    with force_locale(locale):
+        return str(SPOKEN_TITLES[office])
 
 
 def district_label(state: str, district: int | None) -> str:
