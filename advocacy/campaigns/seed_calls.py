@@ -48,8 +48,7 @@ SEED_CALLS: dict[str, dict[str, str]] = {
 
 # For Spanish readers, written afresh rather than word for word. `{title}` becomes the office in Spanish
 # ("representante en la Cámara", "integrante del Senado"), so it stands after the name, between commas.
-_APERTURA = ("Hola, me llamo ___ y vivo en ___, código postal ___. Soy votante del distrito o del estado de "
-             "{member}, {title}.")
+_APERTURA = "Hola, me llamo ___. Vivo en ___, código postal ___, en la zona que representa {member}, {title}."
 
 SEED_CALLS_ES: dict[str, dict[str, str]] = {
     "paid-family-leave": {
@@ -93,6 +92,7 @@ SEED_CALLS_ES: dict[str, dict[str, str]] = {
             f"{_APERTURA}\n\n"
             "Llamo para pedirle a {member} que proteja a quienes trabajan de que los dejen de lado, les paguen "
             "menos o los despidan por ser madres o por cuidar a alguien de su familia.\n\nGracias."),
-        "letter_prompts": "¿Alguna vez lo trataron distinto en el trabajo por ser madre, padre o cuidar a alguien?",
+        "letter_prompts": ("¿Alguna vez recibió un trato distinto en el trabajo por ser madre o padre, o por cuidar a "
+                           "alguien de su familia?"),
     },
 }

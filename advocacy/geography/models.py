@@ -1,6 +1,5 @@
 import sqlalchemy as sa
-from flask_babel import force_locale
-from flask_babel import lazy_pgettext as _lp
+from flask_babel import force_locale, pgettext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -37,21 +36,7 @@ class Legislator(db.Model):
     )
 
     @property
-    # An office as said inside a call script ("ask {title} {member}"). Spanish needs words that fit any
-# member ("representante en la Cámara", "integrante del Senado"): the data does not say senador or senadora.
-SPOKEN_TITLES = {"Senator": _lp("in a call script", "Senator"),
-                 "Representative": _lp("in a call script", "Representative"),
-                 "Delegate": _lp("in a call script", "Delegate"),
-                 "Resident Commissioner": _lp("in a call script", "Resident Commissioner")}
-
-
-def spoken_title(office: str, locale: str) -> str:
-    """`office` (from office_title) as said in a call script written in `locale`."""
-    with force_locale(locale):
-        return str(SPOKEN_TITLES[office])
-
-
-def district_label(self) -> str | None:
+    def district_label(self) -> str | None:
         return None if self.chamber == "senate" else district_label(self.state, self.district)
 
     @property
@@ -80,18 +65,15 @@ def office_title(chamber: str, state: str) -> str:
     return "Delegate" if state in DELEGATE_AREAS else "Representative"
 
 
-# An office as said inside a call script ("ask {title} {member}"). Spanish needs words that fit any
-# member ("representante en la Cámara", "integrante del Senado"): the data does not say senador or senadora.
-SPOKEN_TITLES = {"Senator": _lp("in a call script", "Senator"),
-                 "Representative": _lp("in a call script", "Representative"),
-                 "Delegate": _lp("in a call script", "Delegate"),
-                 "Resident Commissioner": _lp("in a call script", "Resident Commissioner")}
-
-
 def spoken_title(office: str, locale: str) -> str:
-    """`office` (from office_title) as said in a call script written in `locale`."""
+    """`office` (from office_title) as said inside a call script written in `locale` ("ask {title}
+    {member}"). Spanish needs words that fit any member ("representante en la Cámara", "integrante del
+    Senado"): the data does not say senador or senadora."""
     with force_locale(locale):
-        return str(SPOKEN_TITLES[office])
+        return {"Senator": pgettext("in a call script", "Senator"),
+                "Representative": pgettext("in a call script", "Representative"),
+                "Delegate": pgettext("in a call script", "Delegate"),
+                "Resident Commissioner": pgettext("in a call script", "Resident Commissioner")}[office]
 
 
 def district_label(state: str, district: int | None) -> str:
