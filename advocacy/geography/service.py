@@ -20,8 +20,15 @@ import zipcodes
 
 from ..database import transaction
 from ..extensions import db
-from .models import (DistrictOffice, Legislator, SignatureDistrict, ZipDistrict, district_label, office_title,
-                     spoken_title)
+from .models import (
+    DistrictOffice,
+    Legislator,
+    SignatureDistrict,
+    ZipDistrict,
+    district_label,
+    office_title,
+    spoken_title,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 UNKNOWN_STATE = "??"
