@@ -102,14 +102,19 @@ class Campaign(db.Model):
             return f"{the}U.S. Congress" if self.target_chamber == "both" else f"{the}{body}"
         return f"{the}{body} for {join_codes(states)}"
 
-    def letter_prompt_list(self) -> list[str]:
-        return [line.strip() for line in (self.letter_prompts or "").splitlines() if line.strip()][:MAX_LETTER_PROMPTS]
+    def letter_prompt_list(self, prompts: str | None = None) -> list[str]:
+        """The letter questions, one per line; `prompts`: their text in the page's language
+        (`(campaign|localised).letter_prompts`), by default the English."""
+        text = self.letter_prompts if prompts is None else prompts
+        return [line.strip() for line in (text or "").splitlines() if line.strip()][:MAX_LETTER_PROMPTS]
 
-    def filled_call_script(self, title: str, member: str) -> list[str]:
+    def filled_call_script(self, title: str, member: str, script: str | None = None) -> list[str]:
         """The call script's paragraphs with the member's title and name in place of {title} and
         {member}. Plain replacement, not str.format (a script cannot reach attributes); the page
-        escapes the text and renders no Markdown."""
-        text = (self.call_script or "").replace("{title}", title).replace("{member}", member)
+        escapes the text and renders no Markdown. `script`: the text in the page's language
+        (`(campaign|localised).call_script`), by default the English."""
+        text = (self.call_script if script is None else script) or ""
+        text = text.replace("{title}", title).replace("{member}", member)
         return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
 
     @property
@@ -147,8 +152,8 @@ class Campaign(db.Model):
 
 
 class CampaignTranslation(db.Model):
-    """A campaign's title, ask, summary and background written in another language by its organisers.
-    Title and ask are required; an empty summary or background falls back to the English one."""
+    """A campaign's title, ask, summary, background, call script and letter questions written in another
+    language by its organisers. Title and ask are required; any other empty field falls back to English."""
 
     __tablename__ = "campaign_translations"
 
@@ -159,6 +164,9 @@ class CampaignTranslation(db.Model):
     ask: Mapped[str] = mapped_column(sa.String(300))
     summary: Mapped[str] = mapped_column(sa.String(300), default="")
     background: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown, sanitised on render
+    # As on the campaign: plain text with {title} and {member}; questions one per line. Empty: English.
+    call_script: Mapped[str] = mapped_column(sa.Text, default="")
+    letter_prompts: Mapped[str] = mapped_column(sa.Text, default="")
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow)
 
     campaign: Mapped[Campaign] = relationship(back_populates="translations")

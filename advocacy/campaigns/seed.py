@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..database import transaction
 from ..extensions import db
 from .models import Campaign, CampaignTranslation
-from .seed_calls import SEED_CALLS
+from .seed_calls import SEED_CALLS, SEED_CALLS_ES
 from .seed_data import SEED_CAMPAIGNS
 from .seed_data_es import SEED_CAMPAIGNS_ES
 
@@ -15,7 +15,8 @@ from .seed_data_es import SEED_CAMPAIGNS_ES
 def seed_campaigns() -> list[str]:
     """Insert the seed campaigns that are missing (by slug); never overwrite an organiser's edits.
     A seed campaign from before Spanish versions existed gets its Spanish text only while its
-    English title is still the seed's (an organiser who changed it writes their own)."""
+    English title is still the seed's (an organiser who changed it writes their own); likewise a
+    seeded Spanish version gets its call script and letter questions while both are still empty."""
     created = []
     with transaction():
         existing = {c.slug: c for c in db.session.scalars(
@@ -33,5 +34,12 @@ def seed_campaigns() -> list[str]:
                 created.append(data["slug"])
             spanish = SEED_CAMPAIGNS_ES.get(data["slug"])
             if spanish and "es" not in campaign.translations and campaign.title == data["title"]:
-                campaign.translations["es"] = CampaignTranslation(locale="es", **spanish)
+                campaign.translations["es"] = CampaignTranslation(
+                    locale="es", **spanish, **SEED_CALLS_ES.get(data["slug"], {}))
+            translation = campaign.translations.get("es")
+            if (translation is not None and spanish and translation.title == spanish["title"]
+                    and not translation.call_script and not translation.letter_prompts):
+                # Seeded before Spanish call scripts existed, and still the seed's own Spanish text.
+                for name, value in SEED_CALLS_ES.get(data["slug"], {}).items():
+                    setattr(translation, name, value)
     return created

@@ -32,7 +32,7 @@ def render_markdown(text: str) -> str:
 # --- Text in the reader's language ---
 
 ORIGINAL_LOCALE = "en"
-CAMPAIGN_TEXT_FIELDS = ("title", "ask", "summary", "background")
+CAMPAIGN_TEXT_FIELDS = ("title", "ask", "summary", "background", "call_script", "letter_prompts")
 
 
 class LocalisedText:
@@ -79,7 +79,7 @@ def localised(original: dict[str, str], translation: dict[str, str] | None, loca
 
 
 def campaign_text(campaign: Campaign, locale: str) -> LocalisedText:
-    """The campaign's title, ask, summary and background for a page in `locale`."""
+    """The campaign's title, ask, summary, background, call script and letter questions for a page in `locale`."""
     original = {name: getattr(campaign, name) for name in CAMPAIGN_TEXT_FIELDS}
     translation = campaign.translations.get(locale) if locale != ORIGINAL_LOCALE else None
     return localised(original, {name: getattr(translation, name) for name in CAMPAIGN_TEXT_FIELDS}

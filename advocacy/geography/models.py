@@ -1,4 +1,5 @@
 import sqlalchemy as sa
+from flask_babel import force_locale, pgettext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -62,6 +63,17 @@ def office_title(chamber: str, state: str) -> str:
     if state in RESIDENT_COMMISSIONER_AREAS:
         return "Resident Commissioner"
     return "Delegate" if state in DELEGATE_AREAS else "Representative"
+
+
+def spoken_title(office: str, locale: str) -> str:
+    """`office` (from office_title) as said inside a call script written in `locale` ("ask {title}
+    {member}"). Spanish needs words that fit any member ("representante en la Cámara", "integrante del
+    Senado"): the data does not say senador or senadora."""
+    with force_locale(locale):
+        return {"Senator": pgettext("in a call script", "Senator"),
+                "Representative": pgettext("in a call script", "Representative"),
+                "Delegate": pgettext("in a call script", "Delegate"),
+                "Resident Commissioner": pgettext("in a call script", "Resident Commissioner")}[office]
 
 
 def district_label(state: str, district: int | None) -> str:

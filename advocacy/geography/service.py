@@ -20,7 +20,15 @@ import zipcodes
 
 from ..database import core_connection, transaction
 from ..extensions import db
-from .models import DistrictOffice, Legislator, SignatureDistrict, ZipDistrict, district_label, office_title
+from .models import (
+    DistrictOffice,
+    Legislator,
+    SignatureDistrict,
+    ZipDistrict,
+    district_label,
+    office_title,
+    spoken_title,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 UNKNOWN_STATE = "??"
@@ -402,6 +410,10 @@ class Contact:
     dc_phone_href: str | None
     office: Office | None
     office_phone_href: str | None
+
+    def spoken_title(self, locale: str) -> str:
+        """The title to put in a call script written in `locale`: "Representative", "representante en la Cámara"."""
+        return spoken_title(self.title, locale)
 
 
 def contacts_for(lawmakers: Lawmakers | None, postal_code: str, town: str = "") -> list[Contact]:

@@ -90,8 +90,19 @@ class CampaignForm(Form):
         _l("Background in Spanish (optional)"), description=_l("Markdown, as in English. Empty: the English background is shown."),
         validators=[Optional(), Length(max=20000, message=_l("Background must be 20,000 characters or fewer"))],
         render_kw={"rows": 12, "lang": "es"})
+    call_script_es = TextAreaField(
+        _l("Call script in Spanish (optional)"),
+        description=_l("{title} and {member} work as in English; the title is then said in Spanish, for example "
+                       "“representante en la Cámara”. Empty: the English script is shown."),
+        validators=[Optional(), Length(max=2000, message=_l("The call script must be 2,000 characters or fewer"))],
+        render_kw={"rows": 6, "maxlength": 2000, "lang": "es"})
+    letter_prompts_es = TextAreaField(
+        _l("Questions for signers' letters in Spanish (optional)"),
+        description=_l("One to three questions, one per line. Empty: the English questions are shown."),
+        validators=[Optional(), Length(max=600, message=_l("The questions must be 600 characters or fewer"))],
+        render_kw={"rows": 3, "maxlength": 600, "lang": "es"})
 
-    TRANSLATION_FIELDS = ("title_es", "ask_es", "summary_es", "background_es")
+    TRANSLATION_FIELDS = ("title_es", "ask_es", "summary_es", "background_es", "call_script_es", "letter_prompts_es")
 
     def _spanish_started(self) -> bool:
         return any((getattr(self, name).data or "").strip() for name in self.TRANSLATION_FIELDS)
@@ -113,6 +124,13 @@ class CampaignForm(Form):
             raise ValidationError(_l("Use only lower-case letters, digits and single hyphens"))
 
     def validate_letter_prompts(self, field):
+        self._at_most_three_questions(field)
+
+    def validate_letter_prompts_es(self, field):
+        self._at_most_three_questions(field)
+
+    @staticmethod
+    def _at_most_three_questions(field):
         lines = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
         if len(lines) > 3:
             raise ValidationError(_l("Ask at most three questions, one per line"))
