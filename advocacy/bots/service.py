@@ -12,7 +12,8 @@ PUBLIC_PAGE_MAX_AGE + 30 s old) or a token kept and replayed defeats it. It catc
 post without loading the page (no token), forge or garble the token, or post within
 SIGN_MIN_FILL_SECONDS of a fresh render; the honeypot, the per-network soft limit, the
 disposable-domain list and double opt-in catch others. Tokens do not expire: a person may leave the
-form open for hours.
+form open for hours. The page's ETag leaves the render time out (`without_fill_timer`), so a copy
+revalidated with 304 keeps its older time: again earlier, never later.
 """
 import re
 import time
@@ -33,6 +34,7 @@ from .models import DisposableDomain
 BOT_TRAPS = ("honeypot", "too_fast")
 
 _TIMER_SALT = "advocacy.sign-form-timer"
+_TIMER_VALUE_RE = re.compile(r'(name="started" type="hidden" value=")[^"]*"')
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 MAX_LIST_BYTES = 20 * 1024 * 1024
 LOAD_CHUNK = 1000
@@ -62,6 +64,12 @@ def seconds_since_render(token: str | None) -> float | None:
     except (BadSignature, ValueError, UnicodeError):
         return None
     return time.time() - rendered_ms / 1000
+
+
+def without_fill_timer(html: str) -> str:
+    """The page with its sign form's render time blanked: what the page's ETag is computed over, so
+    an unchanged page rendered again keeps its ETag (and a copy answered 304 keeps its older time)."""
+    return _TIMER_VALUE_RE.sub(r'\1"', html)
 
 
 def bot_trap(honeypot: str | None, seconds: float | None) -> str | None:

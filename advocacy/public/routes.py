@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 
+from ..bots.service import without_fill_timer
 from ..campaigns.service import cached_public_campaign, campaign_text, public_campaign_or_404, render_markdown
 from ..delivery.tallies import public_tallies, state_entries
 from ..donations.service import donation_offer, donations_enabled
@@ -133,10 +134,11 @@ def with_source(body: str, source: str | None) -> str:
     return body.replace(f'name="source" value="{SOURCE_SLOT}"', f'name="source" value="{source or ""}"', 1)
 
 
-def _with_etag(text: str) -> tuple[bytes, str]:
-    """What the page cache keeps: the encoded body and its ETag, computed once per render."""
+def _with_etag(text: str, tagged: str | None = None) -> tuple[bytes, str]:
+    """What the page cache keeps: the encoded body and its ETag (of `tagged`, by default the body),
+    computed once per render."""
     body = text.encode()
-    return body, hashlib.blake2b(body, digest_size=12).hexdigest()
+    return body, hashlib.blake2b(body if tagged is None else tagged.encode(), digest_size=12).hexdigest()
 
 
 def _cached_response(entry: tuple[bytes, str], mimetype: str):
@@ -150,8 +152,10 @@ def _cached_response(entry: tuple[bytes, str], mimetype: str):
 
 def _page_entry(text: str) -> tuple[str, bytes, str]:
     """What the page cache keeps of a campaign page: the text with its source slot (for visitors who
-    came with ?source=), and the bytes and ETag of the page without a source (everyone else)."""
-    return (text, *_with_etag(with_source(text, None)))
+    came with ?source=), and the bytes and ETag of the page without a source (everyone else). The
+    ETag leaves out the sign form's render time, which changes with every render of the same page."""
+    page = with_source(text, None)
+    return (text, *_with_etag(page, without_fill_timer(page)))
 
 
 @bp.get("/campaigns/<slug:slug>")

@@ -24,7 +24,7 @@ def _timer(html):
 
 
 def _post(client, slug, started=None, **fields):
-    data = {"full_name": "Maria Lopez", "email": "maria@example.org", "postal_code": "60614", "comment": ""}
+    data = {"given_name": "Maria", "family_name": "Lopez", "email": "maria@example.org", "postal_code": "60614", "comment": ""}
     if started is not None:
         data["started"] = started
     data.update(fields)
@@ -46,7 +46,12 @@ def test_the_honeypot_is_hidden_from_people_screen_readers_and_the_keyboard(clie
     assert '<label for="website">Leave this field empty</label>' in trap
     field = re.search(r"<input [^>]*name=\"website\"[^>]*>", trap).group(0)
     assert 'tabindex="-1"' in field and 'autocomplete="off"' in field
-    assert "<script" not in html
+    # The traps need no JavaScript: the page's only script is our share button's (growth), which
+    # leaves the form alone.
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert all('src="/static/js/share.js"' in s for s in scripts)
+    script = client.get("/static/js/share.js").get_data(as_text=True)
+    assert "website" not in script and "started" not in script and "form" not in script
     css = client.get("/static/css/site.css").get_data(as_text=True)
     assert re.search(r"\.bot-trap \{[^}]*left: -10000px", css)
 
@@ -122,7 +127,7 @@ def test_fixing_a_mistake_keeps_the_first_render_time(app, client, campaign):
 
 def test_the_honeypot_value_is_not_shown_again_with_errors(client, campaign):
     html = _page(client, campaign.slug)
-    again = _post(client, campaign.slug, _timer(html), full_name="", website="spam-value")
+    again = _post(client, campaign.slug, _timer(html), given_name="", family_name="", website="spam-value")
     assert again.status_code == 422 and "spam-value" not in again.get_data(as_text=True)
     assert _row("maria@example.org") is None  # invalid forms store nothing, trap or not
 
@@ -137,7 +142,7 @@ def test_a_script_cannot_change_or_remail_a_real_signature(app, client, campaign
     db.session.commit()  # past the re-send throttle: only the trap keeps the script out
     inbox.clear()
     html = _page(client, campaign.slug)
-    response = _post(client, campaign.slug, _timer(html), email="real@example.org", full_name="Bot Name",
+    response = _post(client, campaign.slug, _timer(html), email="real@example.org", given_name="Bot", family_name="Name",
                      website="x")
     assert _ordinary_answer(response)
     deliver_mail()

@@ -18,7 +18,7 @@ def sign_from(client, slug, url, email):
     html = page.get_data(as_text=True)
     return client.post(f"/campaigns/{slug}/sign", data={
         "csrf_token": csrf_token(html), "source": source_field(html),
-        "full_name": "Ana Ruiz", "email": email, "postal_code": "60614"})
+        "given_name": "Ana", "family_name": "Ruiz", "email": email, "postal_code": "60614"})
 
 
 def stored_source(email):
@@ -51,16 +51,16 @@ def test_an_invalid_source_is_dropped_without_stopping_the_signature(client, cam
     html = client.get(f'/campaigns/{campaign.slug}?source="><script>x</script>').get_data(as_text=True)
     assert source_field(html) == "" and "<script>x" not in html
     response = client.post(f"/campaigns/{campaign.slug}/sign", data={
-        "source": "a" * 41, "full_name": "Ana Ruiz", "email": "long@example.org", "postal_code": "60614"})
+        "source": "a" * 41, "given_name": "Ana", "family_name": "Ruiz", "email": "long@example.org", "postal_code": "60614"})
     assert response.status_code == 303 and stored_source("long@example.org") is None
     response = client.post(f"/campaigns/{campaign.slug}/sign", data={
-        "source": "bad source!", "full_name": "Ana Ruiz", "email": "bad@example.org", "postal_code": "60614"})
+        "source": "bad source!", "given_name": "Ana", "family_name": "Ruiz", "email": "bad@example.org", "postal_code": "60614"})
     assert response.status_code == 303 and stored_source("bad@example.org") is None
 
 
 def test_a_form_with_errors_keeps_the_source(client, campaign):
     response = client.post(f"/campaigns/{campaign.slug}/sign", data={
-        "source": "partner-a", "full_name": "", "email": "x@example.org", "postal_code": "60614"})
+        "source": "partner-a", "given_name": "", "family_name": "", "email": "x@example.org", "postal_code": "60614"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert source_field(html) == "partner-a" and "__page_source__" not in html

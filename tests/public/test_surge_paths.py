@@ -24,7 +24,7 @@ def test_a_campaign_closed_meanwhile_takes_no_signature_from_a_server_that_cache
     assert closed.status_code in (302, 303)
 
     late = signer.post(f"/campaigns/{campaign.slug}/sign", data={
-        "full_name": "Late Signer", "email": "late@example.org", "postal_code": "60614"})
+        "given_name": "Late", "family_name": "Signer", "email": "late@example.org", "postal_code": "60614"})
     assert late.status_code == 410
     assert "closed" in late.get_data(as_text=True).lower()
     assert stored_emails() == {"first@example.org"}
