@@ -17,6 +17,7 @@ from flask_babel import force_locale, format_decimal, gettext, ngettext
 from PIL import Image, ImageDraw, ImageFont
 
 from ..campaigns.models import Campaign
+from ..campaigns.service import campaign_text
 from ..urls import external_url
 
 WIDTH, HEIGHT = 1200, 630
@@ -126,7 +127,7 @@ def _cache_dir() -> Path:
 
 
 def card_key(campaign: Campaign, count: int, locale: str) -> str:
-    shown = "|".join((CARD_VERSION, str(campaign.id), campaign.title, str(campaign.goal),
+    shown = "|".join((CARD_VERSION, str(campaign.id), campaign_text(campaign, locale).title, str(campaign.goal),
                       str(count_bucket(count)), locale, current_app.config["ORGANISATION_NAME"],
                       current_app.config["PUBLIC_BASE_URL"]))
     return hashlib.sha256(shown.encode()).hexdigest()[:24]
@@ -142,8 +143,9 @@ def card_png(campaign: Campaign, count: int, locale: str) -> bytes:
     except FileNotFoundError:
         pass
     site = current_app.config["PUBLIC_BASE_URL"].split("://", 1)[-1]
+    title = campaign_text(campaign, locale).title  # in the card's language where written, else English
     with force_locale(locale):
-        png = draw_card(campaign.title, count, campaign.goal, current_app.config["ORGANISATION_NAME"], site)
+        png = draw_card(title, count, campaign.goal, current_app.config["ORGANISATION_NAME"], site)
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
     with os.fdopen(handle, "wb") as file:
         file.write(png)
@@ -155,10 +157,13 @@ def card_png(campaign: Campaign, count: int, locale: str) -> bytes:
 
 
 def preview_meta(campaign: Campaign, count: int, locale: str) -> dict:
-    """What the campaign page's Open Graph and Twitter card tags say (absolute URLs)."""
-    alt = " ".join((f"{campaign.title}:", format_decimal(count), ngettext("signature", "signatures", count),
+    """What the campaign page's Open Graph and Twitter card tags say (absolute URLs), in `locale`
+    where the campaign is written in it."""
+    text = campaign_text(campaign, locale)
+    alt = " ".join((f"{text.title}:", format_decimal(count), ngettext("signature", "signatures", count),
                     gettext("of %(goal)s goal", goal=format_decimal(campaign.goal))))
-    return {"url": external_url("public.show", slug=campaign.slug),
+    return {"title": text.title, "description": text.ask,
+            "url": external_url("public.show", slug=campaign.slug),
             "image": external_url("growth.card", slug=campaign.slug, locale=locale, n=count_bucket(count)),
             "image_alt": alt, "width": WIDTH, "height": HEIGHT,
             "og_locale": {"es": "es_US"}.get(locale, "en_US")}

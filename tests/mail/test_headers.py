@@ -15,7 +15,7 @@ from tests.conftest import deliver_mail, post_button, sign_form
 from tests.mail.conftest import BOUNCE_DOMAIN
 from tests.updates.test_updates import post_update, run_the_worker
 
-ONE_CLICK_URL = re.compile(r"<(https://petitions\.example\.org(/updates/unsubscribe/[\w-]+))>")
+ONE_CLICK_URL = re.compile(r"<(https://petitions\.example\.org(/updates/unsubscribe/[\w-]+\?lang=en))>")
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +72,7 @@ def test_update_mail_carries_https_one_click_and_mailto_unsubscribe(app, organis
                                                                    bounce_server):
     header, _path = keen_signer_gets_an_update(organiser_client, campaign, relay)
     assert re.fullmatch(
-        rf"<https://petitions\.example\.org/updates/unsubscribe/[\w-]+>, "
+        rf"<https://petitions\.example\.org/updates/unsubscribe/[\w-]+\?lang=en>, "
         rf"<mailto:unsubscribe\+[0-9]+-[0-9a-f]{{16}}@{re.escape(BOUNCE_DOMAIN)}\?subject=unsubscribe>", header)
 
 
