@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from advocacy.delivery.models import DeliveryPacketRecord
 from advocacy.extensions import db
-from tests.conftest import create_packet, csrf_token, login, sign_form
+from tests.conftest import create_packet, login, sign_form
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 
