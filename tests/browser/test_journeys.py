@@ -3,6 +3,7 @@ page on the way is checked by axe-core (no serious or critical finding) and the 
 error). See page_checks.py for how a script-free page is checked by a script."""
 import os
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -37,6 +38,12 @@ def test_supporter_journey_in_english_and_spanish(app, campaign, live_server, ta
     tab.goto(f"{live_server}/campaigns/{campaign.slug}")
     assert fits_the_phone(tab)
     checks.check("campaign")
+    # The share card: a link pasted into WhatsApp or Facebook shows a picture of the campaign.
+    card = tab.locator('meta[property="og:image"]').get_attribute("content")
+    assert card and tab.locator('meta[name="twitter:card"]').count() == 1
+    parts = urlsplit(card)  # absolute, at the public address: fetch the same path from the test server
+    picture = tab.request.get(f"{live_server}{parts.path}" + (f"?{parts.query}" if parts.query else ""))
+    assert picture.ok and picture.headers["content-type"] == "image/png" and picture.body()[:8] == b"\x89PNG\r\n\x1a\n"
 
     tab.get_by_role("button", name="Sign the petition").click()
     assert tab.get_by_role("heading", name="There is a problem").is_visible()
@@ -77,6 +84,7 @@ def test_supporter_journey_in_english_and_spanish(app, campaign, live_server, ta
     checks.check("check-your-email-es")
     deliver_mail()
     tab.goto(live_server + links_in(inbox.to("lucia@example.org")[-1])["confirm"])
+    checks.check("confirm-es")
     tab.get_by_role("button", name="Confirmar mi firma").click()
     checks.check("confirmed-es")
 
@@ -106,10 +114,14 @@ def test_organiser_journey(app, campaign, make_user, live_server, tab, checks, c
     checks.check("new-campaign")
     tab.get_by_role("button", name="Create draft").click()
     checks.check("new-campaign-errors")
-    tab.get_by_label("Title").fill("Child care that parents can afford")
+    tab.get_by_label("Title", exact=True).fill("Child care that parents can afford")
     tab.get_by_label("Web address name").fill("child-care")
     tab.get_by_label("The ask, in one sentence").fill("Cap child care costs and pay care workers fairly.")
-    tab.get_by_label("Background").fill("Care workers earn too little and parents pay too much.\n\n- both can change")
+    tab.get_by_label("Background", exact=True).fill("Care workers earn too little and parents pay too much.\n\n- both can change")
+    # The Spanish version, written for Spanish readers.
+    tab.get_by_label("Title in Spanish").fill("Cuidado infantil que las familias puedan pagar")
+    tab.get_by_label("The ask in Spanish").fill("Limiten el costo del cuidado infantil y paguen bien a quienes cuidan.")
+    tab.get_by_label("Background in Spanish (optional)").fill("Quienes cuidan ganan muy poco y las familias pagan demasiado.")
     tab.get_by_label("Signature goal").fill("25000")
     tab.get_by_role("button", name="Preview").click()
     checks.check("new-campaign-preview")
@@ -117,8 +129,12 @@ def test_organiser_journey(app, campaign, make_user, live_server, tab, checks, c
     checks.check("dashboard-draft")
     tab.get_by_role("button", name="Open the campaign").click()
     checks.check("dashboard-open")
+    tab.goto(f"{live_server}/campaigns/child-care?lang=es")
+    assert tab.locator("html").get_attribute("lang") == "es"
+    assert tab.get_by_role("heading", name="Cuidado infantil que las familias puedan pagar").is_visible()
+    checks.check("new-campaign-es")
 
-    tab.goto(f"{live_server}/organise/campaigns/{campaign.slug}")
+    tab.goto(f"{live_server}/organise/campaigns/{campaign.slug}?lang=en")  # the choice of Spanish is remembered
     checks.check("dashboard")
     tab.goto(f"{live_server}/organise/campaigns/{campaign.slug}/comments")
     checks.check("moderation")
@@ -128,6 +144,14 @@ def test_organiser_journey(app, campaign, make_user, live_server, tab, checks, c
     checks.check("fraud")
     tab.goto(f"{live_server}/organise/campaigns/{campaign.slug}/updates")
     checks.check("updates")
+    tab.goto(f"{live_server}/organise/campaigns/{campaign.slug}/paper")
+    checks.check("paper")
+    tab.locator("#rows-0-full_name").fill("Ana Ruiz")
+    tab.locator("#rows-0-postal_code").fill("94105")
+    tab.locator("#rows-0-email").fill("ana@example.org")
+    tab.get_by_role("button", name="Save this sheet").click()
+    assert tab.get_by_text("1 signatures from the paper sheet are counted").is_visible()
+    checks.check("paper-entered")
     csv = tab.request.get(f"{live_server}/organise/campaigns/{campaign.slug}/exports/signatures.csv")
     assert csv.ok and csv.text().startswith("\ufeff") and "Maria Lopez" in csv.text()
 

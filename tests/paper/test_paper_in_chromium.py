@@ -1,15 +1,18 @@
 """Typing a sheet in with the keyboard only, on a 360 px phone, in Debian's Chromium."""
+import pytest
 import sqlalchemy as sa
 
 from advocacy.extensions import db
 from advocacy.signatures import counting
 from advocacy.signatures.models import Signature
-from tests.browser.conftest import PHONE, chromium, live_server  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
+from tests.support.browser import CHROMIUM, PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed")]
 
 
 def test_an_organiser_types_a_sheet_in_with_the_keyboard_alone_at_360_px(
-        app, campaign, make_user, live_server, chromium):  # noqa: F811
+        app, campaign, make_user, live_server, chromium):
     make_user("owner@example.org", campaigns=[campaign])
     for scripts in (False, True):
         page = chromium.new_context(java_script_enabled=scripts, **PHONE).new_page()
