@@ -93,8 +93,9 @@ class Config:
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
     DONATION_MIN_CENTS = _env_int("DONATION_MIN_CENTS", 100)
     # Letters go through Congress's Communicating with Congress channel: signers are then asked for
-    # their street address with a letter (the channel requires it).
-    CWC_ENABLED = _env_bool("CWC_ENABLED", False)
+    # their street address and salutation with a letter (the channel requires them). Follows CWC_API_URL
+    # unless set explicitly.
+    CWC_ENABLED = _env_bool("CWC_ENABLED", bool(CWC_API_URL))
     DONATION_MAX_CENTS = _env_int("DONATION_MAX_CENTS", 1_000_000)
     DONATE_RATE_LIMIT_PER_IP = os.environ.get("DONATE_RATE_LIMIT_PER_IP") or "10 per minute;60 per hour"
 

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 CLOSE_DUE_INTERVAL = 60.0  # seconds between runs of close-due (closing campaigns at their date)
 ANONYMISE_DUE_INTERVAL = 3600.0  # seconds between runs of anonymise-due (personal data lifetime)
 WATCH_DUE_INTERVAL = 60.0  # seconds between looks at the tallies (milestones, members ready to deliver)
+# and at approved letters to queue for CWC
 
 
 def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
@@ -59,6 +60,8 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
                 milestones, ready = watch_due()
                 if milestones or ready:
                     log.info("%d milestone(s) reached; %d member(s) ready to deliver", milestones, ready)
+                if queued := cwc.queue_approved_letters():
+                    log.info("queued %d letter(s) for CWC", queued)
             cwc.post_due()
             sent, failed = send_due()
             fanned_out = fan_out_due()  # one batch of an update's mails

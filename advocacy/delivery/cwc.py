@@ -21,8 +21,11 @@ from flask import current_app
 
 from ..database import is_postgres, transaction, utcnow
 from ..extensions import db
-from ..geography.models import Legislator
+from ..geography.models import Legislator, SignatureDistrict
+from ..geography.service import parse_label
 from ..mail.service import backoff
+from ..signatures.letters import Letter
+from ..signatures.models import Signature
 from .models import CwcMessage
 
 log = logging.getLogger(__name__)
@@ -143,6 +146,75 @@ def queue_letter(letter: LetterFields, member: Legislator) -> CwcMessage | None:
                          delivery_id=delivery_id, xml=xml, status="queued", attempts=0, next_attempt_at=utcnow())
     db.session.add(message)
     return message
+
+
+def _letter_fields(letter: Letter) -> LetterFields:
+    signature = letter.signature
+    # A signer with one name only (family_name None) has it in given_name: CWC requires a last
+    # name, so the one name is sent as the last name and the first name repeats it.
+    given = signature.given_name.strip() or signature.full_name.strip()
+    family = (signature.family_name or "").strip() or given
+    return LetterFields(
+        campaign_id=letter.campaign_id, campaign_slug=signature.campaign.slug,
+        subject=signature.campaign.title, body=letter.body, prefix=letter.prefix or "", first_name=given,
+        last_name=family, email=signature.email, address1=letter.street_address or "", city=letter.city or "",
+        state=signature.state or "", zip=signature.postal_code, letter_id=letter.id)
+
+
+def _certain_house_members(signature_id: int) -> list[Legislator]:
+    """The representatives whose district is certain for this signer: their ZIP lies wholly in it,
+    or they answered which of its districts is theirs (as delivery.packets does for letters)."""
+    labels = db.session.scalars(sa.select(SignatureDistrict.district).where(
+        SignatureDistrict.signature_id == signature_id, SignatureDistrict.shared.is_(False)))
+    members = []
+    for label in labels:
+        state, district = parse_label(label)
+        if district is None:
+            continue
+        members.extend(db.session.scalars(sa.select(Legislator).where(
+            Legislator.chamber == "house", Legislator.state == state, Legislator.district == district)))
+    return members
+
+
+def queue_approved_letters(limit: int = 200) -> int:
+    """Queue one CWC message per approved letter and targeted representative not yet queued (the
+    worker calls this); each letter in its own transaction, so running it again queues nothing twice.
+
+    Only letters whose writers asked to deliver them, gave their street address, city and salutation
+    (CWC requires them) and whose district is certain. Senators are skipped: CWC assigns Senate
+    offices codes of their own that cannot be derived from the seat, so their letters go in the
+    packet only. Returns how many messages were queued."""
+    if not cwc_enabled():
+        return 0
+    already = sa.select(CwcMessage.id).where(CwcMessage.letter_id == Letter.id).exists()
+    with transaction():
+        candidates = list(db.session.scalars(
+            sa.select(Letter.id).join(Signature, Signature.id == Letter.signature_id)
+            .where(Letter.status == "approved", Letter.deliver.is_(True), Letter.street_address.is_not(None),
+                   Letter.city.is_not(None), Letter.prefix.is_not(None), Signature.status == "confirmed", ~already)
+            .order_by(Letter.id).limit(limit)))
+    queued = 0
+    for letter_id in candidates:
+        with transaction():
+            query = sa.select(Letter).where(Letter.id == letter_id, Letter.status == "approved")
+            if is_postgres():  # two workers never queue the same letter
+                query = query.with_for_update(of=Letter, skip_locked=True)
+            letter = db.session.scalars(query).one_or_none()
+            if letter is None:
+                continue
+            campaign = letter.signature.campaign
+            sent_to = set(db.session.scalars(sa.select(CwcMessage.bioguide_id)
+                                             .where(CwcMessage.letter_id == letter.id)))
+            for member in _certain_house_members(letter.signature_id):
+                if member.bioguide_id in sent_to or not campaign.targets_member(member):
+                    continue
+                try:
+                    queue_letter(_letter_fields(letter), member)
+                except NotForCwc as exc:
+                    log.warning("letter %s not sent through CWC: %s", letter.id, exc)
+                    continue
+                queued += 1
+    return queued
 
 
 def _claim_due(limit: int) -> list[CwcMessage]:

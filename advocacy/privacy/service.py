@@ -238,6 +238,7 @@ def _letter_data(letter: Letter | None) -> dict | None:
         return None
     return {"body": letter.body, "deliver": letter.deliver, "show_publicly": letter.show_publicly,
             "show_name": letter.show_name, "street_address": letter.street_address, "city": letter.city,
+            "salutation": letter.prefix,
             "status": letter.status, "written_at": _iso(letter.updated_at)}
 
 

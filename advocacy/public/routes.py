@@ -261,6 +261,7 @@ def _confirmed_page(token, confirmation, letter_form=None, district_error=False,
             letter_form.show_name.data = letter.show_name
             letter_form.street_address.data = letter.street_address or ""
             letter_form.city.data = letter.city or ""
+            letter_form.prefix.data = letter.prefix or ""
     return render_template(
         "signatures/confirmed.html", signature=signature, campaign=campaign, token=token,
         remove_url=confirmation.remove_url, lawmakers=lawmakers,
@@ -292,7 +293,8 @@ def write_letter_view(token):
         body=form.body.data, deliver=True, show_publicly=form.reach.data == "public",
         show_name=form.show_name.data,
         street_address=form.street_address.data if current_app.config["CWC_ENABLED"] else None,
-        city=form.city.data if current_app.config["CWC_ENABLED"] else None))
+        city=form.city.data if current_app.config["CWC_ENABLED"] else None,
+        prefix=form.prefix.data if current_app.config["CWC_ENABLED"] else None))
     return redirect(url_for("public.confirmed", token=token, saved="letter", _anchor="letter"), code=303)
 
 

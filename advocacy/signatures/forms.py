@@ -150,6 +150,14 @@ class LetterForm(Form):
         validators=[Length(max=200, message=_l("Street address must be 200 characters or fewer"))],
         render_kw={"autocomplete": "street-address", "maxlength": 200},
     )
+    prefix = RadioField(
+        _l("How should the office address you?"),
+        description=_l("Congress's official channel for letters needs one of these: without it, your letter "
+                       "is delivered with the petition only."),
+        choices=[choice("", _l("Choose not to say")), choice("Ms.", _l("Ms.")), choice("Mr.", _l("Mr.")),
+                 choice("Mx.", _l("Mx.")), choice("Dr.", _l("Dr."))],
+        default="", validate_choice=True,
+    )
     city = StringField(
         _l("City or town"),
         validators=[Length(max=60, message=_l("City must be 60 characters or fewer"))],

@@ -4,7 +4,7 @@ Consent is the signer's: `deliver` (to their members, in the member's packet), `
 on the campaign page) and `show_name` (otherwise "A constituent in <town>"). Letters wait for an
 organiser's approval (advocacy.moderation) before they are shown or delivered, like comments.
 When the deployment sends letters through Congress's official channel (CWC_ENABLED), the signer's
-street address is asked and stored with the letter, since that channel requires one.
+street address and salutation are asked and stored with the letter, since that channel requires them.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +22,7 @@ from .service import SignatureError, signature_for_token
 LETTER_STATUSES = ("pending", "approved", "rejected")
 LETTER_MAX_CHARS = 5000
 LETTER_MIN_CHARS = 20
+SALUTATIONS = ("Ms.", "Mr.", "Mx.", "Dr.")  # the prefixes CWC accepts that we offer
 
 
 class Letter(db.Model):
@@ -37,6 +38,7 @@ class Letter(db.Model):
     # Only when CWC_ENABLED: the official channel needs the sender's street address.
     street_address: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     city: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
+    prefix: Mapped[str | None] = mapped_column(sa.String(4), nullable=True)  # CWC's salutation: Ms., Mr., Mx., Dr.
     status: Mapped[str] = mapped_column(sa.String(10), default="pending")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
@@ -62,6 +64,7 @@ class LetterDetails:
     show_name: bool = False
     street_address: str | None = None
     city: str | None = None
+    prefix: str | None = None
 
 
 def letter_of(signature_id: int) -> Letter | None:
@@ -83,6 +86,7 @@ def write_letter(raw: str, details: LetterDetails) -> Letter:
         letter.show_name = details.show_name
         letter.street_address = (details.street_address or "").strip() or None
         letter.city = (details.city or "").strip() or None
+        letter.prefix = details.prefix if details.prefix in SALUTATIONS else None
         letter.status = "pending"
         letter.updated_at = utcnow()
         db.session.add(letter)
