@@ -138,7 +138,7 @@ def parse_domain_list(text: str) -> set[str]:
 def read_domain_list(source: str) -> str:
     """The text of a list from a local file or an http(s) URL."""
     if source.startswith(("https://", "http://")):
-        with urllib.request.urlopen(source, timeout=30) as response:  # nosec B310: scheme checked above
+        with urllib.request.urlopen(source, timeout=30) as response:  # scheme checked above.  # nosec B310
             body = response.read(MAX_LIST_BYTES + 1)
     else:
         body = Path(source).read_bytes()

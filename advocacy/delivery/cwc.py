@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
-from xml.etree import ElementTree as ET  # noqa: N817  # building only; nothing untrusted is parsed
+from xml.etree import ElementTree as ET  # noqa: N817  # builds XML only; nothing untrusted is parsed.  # nosec B405
 
 import sqlalchemy as sa
 from flask import current_app
