@@ -48,9 +48,9 @@ PACKET_FONTS = /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/
 # axe-core and the Nu HTML checker (vnu.jar, run with Java) check every page of the browser journeys.
 PAGE_CHECKERS = tests/browser/js
 browser-deps:
-	@{ command -v chromium && command -v pdftotext && ls $(PACKET_FONTS); } >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	@{ command -v chromium && command -v pdftotext && command -v soffice && ls $(PACKET_FONTS); } >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils \
-	    fonts-dejavu-core fonts-noto-core fonts-noto-cjk >/dev/null) \
+	    fonts-dejavu-core fonts-noto-core fonts-noto-cjk libreoffice-calc-nogui >/dev/null) \
 	  || echo "chromium, poppler-utils or packet fonts not installed: browser tests will be skipped"; }
 	@command -v java >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; } \

@@ -49,6 +49,7 @@ def create_app(config=None) -> Flask:
     register_cli(app)
     configure_logging(app)
     register_request_log(app)
+    wrap_wsgi(app)
     return app
 
 
@@ -67,6 +68,16 @@ def register_extensions(app):
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     babel.init_app(app, locale_selector=select_locale)
+
+
+def wrap_wsgi(app):
+    """Around the app: the shared cache of public answers (advocacy/shared_cache.py), then, when the
+    app sits behind proxies, ProxyFix (so the cache keys on the scheme and host the visitor used)."""
+    from .shared_cache import SharedCache
+
+    app.shared_cache = SharedCache(app.wsgi_app, ttl=lambda: app.config["PUBLIC_PAGE_CACHE_SECONDS"],
+                                   log_requests=lambda: app.config.get("REQUEST_LOG_JSON"))
+    app.wsgi_app = app.shared_cache
     if hops := int(app.config.get("PROXY_FIX_X_FOR") or 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
@@ -224,6 +235,7 @@ def register_request_log(app):
 
     @app.after_request
     def log_request(response):
+        request.environ["advocacy.endpoint"] = request.endpoint  # for the shared cache's own log lines
         if app.config.get("REQUEST_LOG_JSON"):
             started = g.get("request_started")
             logging.getLogger("advocacy.request").info(json.dumps({

@@ -1,11 +1,15 @@
 """Form helpers shared by several features: the base form, choices and validators."""
 import re
+from functools import lru_cache
 
+from babel import support
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import StringField, TextAreaField
+from wtforms.i18n import messages_path
 from wtforms.validators import StopValidation, ValidationError
 
 try:  # WTForms 3.3 deprecates (value, label) tuples as choices
@@ -42,6 +46,13 @@ def parse_id(text, maximum: int = MAX_ID) -> int | None:
     return value if 0 < value <= maximum else None
 
 
+@lru_cache(maxsize=8)
+def _wtforms_translations(locale: str) -> support.Translations:
+    """WTForms' own messages ("This field is required.") in `locale`, read from disk once per process
+    (Flask-WTF reads the catalogue on every request: about a millisecond of each form post)."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 def plain_text(_form, field):
     """WTForms validator (added to every text field by `Form`): no control characters, no files."""
     if field.data is None:
@@ -68,6 +79,9 @@ class Form(FlaskForm):
             if wrapped is not None and hasattr(wrapped, "dicts"):
                 return MultiDict([(k, v) for k, v in wrapped.items(multi=True) if isinstance(v, str)])
             return wrapped
+
+        def get_translations(self, form):
+            return _wtforms_translations(str(get_locale()))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -61,6 +61,31 @@ def issue_tokens(model, lifetimes: dict[str, timedelta], **owner) -> dict[str, s
     return raws
 
 
+def new_token_rows(lifetimes: dict[str, timedelta]) -> tuple[dict[str, str], dict]:
+    """Tokens for `tokens_insert_from`: ({purpose: raw token for the link}, its bound parameters)."""
+    now = utcnow()
+    raws, digests = {}, []
+    for purpose, _lifetime in lifetimes.items():
+        raws[purpose], digest = new_token()
+        digests.append(digest)
+    return raws, {"token_purposes": list(lifetimes), "token_hashes": digests, "token_created_at": now,
+                  "token_expires_at": [now + lifetime for lifetime in lifetimes.values()]}
+
+
+def tokens_insert_from(model, owner_column: str, owner_id, when) -> sa.Insert:
+    """INSERT of the tokens of `new_token_rows`, the owner's id taken from `owner_id` (a column of a
+    CTE that inserted the owner, so both go in one statement), only where `when` holds. PostgreSQL
+    only (unnest)."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    return model.__table__.insert().from_select(
+        [owner_column, "purpose", "token_hash", "created_at", "expires_at"],
+        sa.select(owner_id, sa.func.unnest(sa.bindparam("token_purposes", type_=ARRAY(sa.String))),
+                  sa.func.unnest(sa.bindparam("token_hashes", type_=ARRAY(sa.String))),
+                  sa.bindparam("token_created_at", type_=sa.DateTime),
+                  sa.func.unnest(sa.bindparam("token_expires_at", type_=ARRAY(sa.DateTime)))).where(when))
+
+
 def find_token(model, raw: str, purpose: str, *options):
     """The token row for this link and purpose, or None. Expiry and use are the caller's to judge.
     `options`: loader options, e.g. joinedload of what the token is for."""

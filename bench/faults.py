@@ -9,7 +9,7 @@ Then waits for the outbox to drain and checks:
   - every sign POST answered 303 has its signature stored
   - every stored signature's confirmation mail reached the SMTP server once (or more, if a retry
     re-sent it; never zero), counted per address at the server
-  - confirming every one through the link in the mail gives as many 200s as confirmed rows, and the
+  - confirming every one through the link in the mail gives as many 303s (on to the confirmed page) as confirmed rows, and the
     campaign JSON says the same
   - no 500 at all; connection errors only around the killed gunicorn worker
 Prints a table and writes bench/results/faults-<timestamp>.json.
@@ -215,7 +215,7 @@ def main():
         "mail delivered more than once (retry)": sum(v for k, v in mails.items() if k > 1),
         "mail never delivered": mails.get(0, 0),
         "outbox messages retried": retried,
-        "confirm answers 200": confirmations.get(200, 0),
+        "confirm answers 303": confirmations.get(303, 0),
         "confirmed rows": confirmed_rows,
         "campaign JSON count": json_count,
     }
@@ -223,7 +223,7 @@ def main():
         "every answered signature stored": answered <= stored,
         "every mail delivered at least once": mails.get(0, 0) == 0 and outbox.get("dead", 0) == 0,
         "confirmations = stored = confirmed rows = JSON":
-            confirmations.get(200, 0) == len(stored) == confirmed_rows == json_count,
+            confirmations.get(303, 0) == len(stored) == confirmed_rows == json_count,
         "no 500": statuses.get("500", 0) == 0,
         "connection errors only at the kill": checks["connection errors > 3 s from the kill"] == 0,
     }

@@ -201,10 +201,14 @@ def sign_form(client, slug, **fields):
 
 
 def post_button(client, url):
-    """Open a GET page with a button and press it."""
+    """Open a GET page with a button and press it. Confirming answers 303 to the confirmed page, which
+    a browser then opens: so does this (other buttons' answers are returned as they are)."""
     page = client.get(url)
     assert page.status_code == 200, page.status_code
-    return client.post(url, data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    response = client.post(url, data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    if response.status_code == 303 and "/signatures/confirmed/" in response.headers["Location"]:
+        return client.get(response.headers["Location"])
+    return response
 
 
 def deliver_mail():

@@ -90,6 +90,22 @@ def store_districts(signature_id: int, place: Place) -> None:
     ])
 
 
+def districts_insert_from(signature_id) -> sa.Insert:
+    """INSERT of a new signature's districts, the id taken from `signature_id` (a column of a CTE
+    that inserted the signature, so both go in one statement). PostgreSQL only (unnest); bound
+    parameters from `district_parameters`."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    table = SignatureDistrict.__table__
+    return table.insert().from_select(["signature_id", "district", "shared"], sa.select(
+        signature_id, sa.func.unnest(sa.bindparam("district_labels", type_=ARRAY(sa.String))),
+        sa.bindparam("district_shared", type_=sa.Boolean)))
+
+
+def district_parameters(place: Place) -> dict:
+    return {"district_labels": list(place.districts), "district_shared": place.shared}
+
+
 def assign(signature) -> Place:
     """Store the signature's state and districts (inside the caller's transaction)."""
     place = resolve(signature.postal_code)

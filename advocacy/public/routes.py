@@ -226,18 +226,29 @@ def confirm_page(token):
 
 @bp.post("/signatures/confirm/<token>")
 def confirm(token):
-    return _confirmed_page(token, signatures.confirm(token))
+    """Confirm, then send the browser to the confirmed page (POST, redirect, GET): reloading or going
+    back to that page never posts again, and the post stays cheap under a surge."""
+    signatures.confirm(token)
+    return redirect(url_for("public.confirmed", token=token), code=303)
 
 
 @bp.get("/signatures/confirmed/<token>")
 def confirmed(token):
-    """The confirmed page again (after answering the district question or writing a letter)."""
-    if signatures.signature_for_token(token, "confirm").status not in ("confirmed", "held"):
+    """The confirmed page: the signer's members, the district question, the letter, removal."""
+    confirmation = signatures.confirmation_of(token)
+    if confirmation is None:  # not confirmed yet: the page with the button
         return redirect(url_for("public.confirm_page", token=token), code=303)
-    # Already confirmed: confirming again changes nothing and gives a fresh removal link.
-    response = make_response(_confirmed_page(token, signatures.confirm(token), saved=request.args.get("saved")))
+    response = make_response(_confirmed_page(token, confirmation, saved=request.args.get("saved")))
     response.headers["Cache-Control"] = "private, no-store"  # the signer's own page: names, letter, links
     return response
+
+
+def _confirmed_again(token, **page):
+    """The confirmed page with an error on it (status 422), or the button page if not confirmed."""
+    confirmation = signatures.confirmation_of(token)
+    if confirmation is None:
+        return redirect(url_for("public.confirm_page", token=token), code=303)
+    return _confirmed_page(token, confirmation, status=422, **page)
 
 
 def _letter_form(formdata=None) -> LetterForm:
@@ -277,7 +288,7 @@ def choose_district_view(token):
     try:
         choose_district(token, request.form.get("district", ""))
     except NotACandidate:
-        return _confirmed_page(token, signatures.confirm(token), district_error=True, status=422)
+        return _confirmed_again(token, district_error=True)
     return redirect(url_for("public.confirmed", token=token, saved="district", _anchor="your-district"), code=303)
 
 
@@ -288,7 +299,7 @@ def write_letter_view(token):
         raise SignatureError("invalid_link", signature.campaign)
     form = _letter_form(request.form)
     if not form.validate():
-        return _confirmed_page(token, signatures.confirm(token), letter_form=form, status=422)
+        return _confirmed_again(token, letter_form=form)
     write_letter(token, LetterDetails(
         body=form.body.data, deliver=True, show_publicly=form.reach.data == "public",
         show_name=form.show_name.data,

@@ -76,6 +76,8 @@ class PageCache:
     def get_or_render(self, key: tuple, render):
         """The cached value, or `render()`'s. One thread per process renders a key at a time; while it
         does, the others get the previous render (so expiry never sends a crowd to the database)."""
+        if current_app.config["PUBLIC_PAGE_CACHE_SECONDS"] <= 0:
+            return render()
         if (fresh := self.get(key)) is not None:
             return fresh
         with self._lock:

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from limits import parse_many
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record
 from ..bots.service import BOT_TRAPS, disposable_clause_bound, disposable_parameters
@@ -18,8 +17,13 @@ from ..campaigns.service import campaign_text
 from ..database import core_connection, transaction, utcnow
 from ..extensions import db
 from ..geography import service as geography
-from ..mail.service import queue_mail, queue_mail_unrendered
-from ..tokens import find_token, is_expired, issue_token, issue_tokens
+from ..mail.service import (
+    queue_mail,
+    queue_mail_unrendered,
+    unrendered_mail_insert_from,
+    unrendered_parameters,
+)
+from ..tokens import find_token, is_expired, issue_token, issue_tokens, new_token_rows, tokens_insert_from
 from ..urls import external_url
 from . import counting
 from .identity import canonical_email, hash_ip
@@ -80,20 +84,32 @@ def _issue_token(signature: Signature, purpose: str) -> str:
     return issue_token(SignatureToken, purpose, timedelta(days=days), signature_id=signature.id)
 
 
-def _mail_confirmation(signature_id: int, email: str, full_name: str, locale: str, campaign: Campaign) -> None:
-    """Confirm and remove links (one INSERT), and the mail carrying them (rendered later by the worker)."""
+def _confirmation_lifetimes() -> dict[str, timedelta]:
     config = current_app.config
-    links = issue_tokens(SignatureToken, {"confirm": timedelta(days=config["CONFIRM_TOKEN_DAYS"]),
-                                          "remove": timedelta(days=config["REMOVE_TOKEN_DAYS"])},
-                         signature_id=signature_id)
-    # Links carry the signer's language (?lang=), so they open in it on any device.
-    queue_mail_unrendered(email, "confirm_signature", _l("Please confirm your signature"), locale, {
+    return {"confirm": timedelta(days=config["CONFIRM_TOKEN_DAYS"]), "remove": timedelta(days=config["REMOVE_TOKEN_DAYS"])}
+
+
+CONFIRM_SUBJECT = _l("Please confirm your signature")
+
+
+def _confirmation_context(links: dict[str, str], full_name: str, locale: str, campaign: Campaign) -> dict:
+    """What the worker renders the confirmation mail from. Links carry the signer's language
+    (?lang=), so they open in it on any device."""
+    return {
         "signature": {"full_name": full_name, "locale": locale},
         "campaign": {"title": campaign_text(campaign, locale).title, "slug": campaign.slug},
         "confirm_url": external_url("public.confirm", token=links["confirm"], lang=locale),
         "remove_url": external_url("public.remove", token=links["remove"], lang=locale),
-        "days": config["CONFIRM_TOKEN_DAYS"],
-    }, campaign_id=campaign.id, signature_id=signature_id)
+        "days": current_app.config["CONFIRM_TOKEN_DAYS"],
+    }
+
+
+def _mail_confirmation(signature_id: int, email: str, full_name: str, locale: str, campaign: Campaign) -> None:
+    """Confirm and remove links (one INSERT), and the mail carrying them (rendered later by the worker)."""
+    links = issue_tokens(SignatureToken, _confirmation_lifetimes(), signature_id=signature_id)
+    queue_mail_unrendered(email, "confirm_signature", CONFIRM_SUBJECT, locale,
+                          _confirmation_context(links, full_name, locale, campaign),
+                          campaign_id=campaign.id, signature_id=signature_id)
 
 
 def _mail_already_signed(signature: Signature, campaign: Campaign) -> None:
@@ -168,6 +184,41 @@ def _insert_signature(dialect: str, columns: tuple[str, ...], soft_limits: str):
             .returning(table.c.id))
 
 
+@lru_cache(maxsize=16)
+def _sign_in_one_statement(columns: tuple[str, ...], soft_limits: str):
+    """PostgreSQL: `_insert_signature` with, in the same statement (data-modifying CTEs), the new
+    signature's districts, its confirm and remove tokens and its unrendered confirmation mail (the
+    last two unless `send_mail` is false). A new signature costs one round trip and the COMMIT; when
+    nothing is inserted (signed already, or closed) none of the other rows are either."""
+    signed = _insert_signature("postgresql", columns, soft_limits).cte("signed")
+    send_mail = sa.bindparam("send_mail", type_=sa.Boolean())
+    return sa.select(signed.c.id).add_cte(
+        geography.districts_insert_from(signed.c.id).cte("districts"),
+        tokens_insert_from(SignatureToken, "signature_id", signed.c.id, send_mail).cte("tokens"),
+        unrendered_mail_insert_from(signed.c.id, send_mail).cte("mail"))
+
+
+def _insert_new(connection, campaign: Campaign, row: dict, hold: dict, place, bot_trap: str | None) -> int | None:
+    """The new signature with its districts, tokens and confirmation mail (none for a bot trap);
+    its id, or None when nothing was inserted."""
+    soft_limits = current_app.config["SIGN_SOFT_LIMIT_PER_IP"]
+    if connection.dialect.name == "postgresql":
+        links, token_rows = new_token_rows(_confirmation_lifetimes())
+        mail = unrendered_parameters(row["email"], "confirm_signature", CONFIRM_SUBJECT, row["locale"],
+                                     _confirmation_context(links, row["full_name"], row["locale"], campaign),
+                                     campaign_id=campaign.id)
+        return connection.execute(_sign_in_one_statement(tuple(row), soft_limits),
+                                  row | hold | geography.district_parameters(place) | token_rows | mail
+                                  | {"send_mail": not bot_trap}).scalar()
+    inserted = connection.execute(_insert_signature(connection.dialect.name, tuple(row), soft_limits),
+                                  row | hold).scalar()
+    if inserted is not None:
+        geography.store_districts(inserted, place)
+        if not bot_trap:  # stored for review, but no mail to an address a script typed
+            _mail_confirmation(inserted, row["email"], row["full_name"], row["locale"], campaign)
+    return inserted
+
+
 def sign(campaign: Campaign, details: SignerDetails) -> None:
     """Record a pending signature and queue its confirmation mail.
 
@@ -182,19 +233,13 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
     place = geography.resolve(fields["postal_code"])  # held in memory per process
     with transaction():
         now = utcnow()
-        # The common case in four statements on the session's connection (signature, its districts,
-        # two tokens, the unrendered mail), each built once per process; no ORM object is loaded.
+        # The common case in one statement on PostgreSQL (four elsewhere), each built once per
+        # process; no ORM object is loaded.
         connection = core_connection()
         row = {"campaign_id": campaign.id, "email_canonical": canonical, "status": "pending", "created_at": now,
                "state": place.state, "town": place.town[:60], "last_mailed_at": None if details.bot_trap else now, **fields}
-        statement = _insert_signature(connection.dialect.name, tuple(row),
-                                      current_app.config["SIGN_SOFT_LIMIT_PER_IP"])
-        inserted = connection.execute(statement, row | _hold_parameters(fields["ip_hash"], now, canonical, details.bot_trap)).scalar()
-        if inserted is not None:
-            geography.store_districts(inserted, place)
-            if details.bot_trap:  # stored for review, but no mail to an address a script typed
-                return
-            _mail_confirmation(inserted, fields["email"], fields["full_name"], fields["locale"], campaign)
+        hold = _hold_parameters(fields["ip_hash"], now, canonical, details.bot_trap)
+        if _insert_new(connection, campaign, row, hold, place, details.bot_trap) is not None:
             return
 
         if details.bot_trap:  # a script must not change or re-mail someone's signature
@@ -264,7 +309,6 @@ def _grace() -> timedelta:
 @dataclass(frozen=True)
 class Confirmation:
     signature: Signature
-    newly_confirmed: bool
     remove_url: str  # a fresh removal link for the page
     districts: list[str]  # the signature's district labels
 
@@ -276,16 +320,15 @@ _SPEND_TOKEN = (sa.update(SignatureToken.__table__).where(SignatureToken.__table
                 .values(used_at=sa.bindparam("when")))
 
 
-def confirm(raw: str) -> Confirmation:
-    """Confirm the signature. Confirming twice counts once. A signature with a hold reason becomes
-    `held` (not counted) until an organiser releases it; the signer sees the same page either way.
-    The objects stay loaded after the commit, for the page that follows."""
-    with transaction(keep_loaded=True):
+def confirm(raw: str) -> bool:
+    """Confirm the signature; True when this call confirmed it (False: it was already). Confirming
+    twice counts once. A signature with a hold reason becomes `held` (not counted) until an
+    organiser releases it; the signer sees the same page either way (`confirmation_of`)."""
+    with transaction():
         token = _live_token(raw, "confirm")
         signature = token.signature
-        districts = geography.districts_of(signature.id)
         if signature.status in ("confirmed", "held"):
-            return Confirmation(signature, False, _removal_link(signature), [d.district for d in districts])
+            return False
         if signature.status != "pending":
             raise SignatureError("invalid_link", signature.campaign)
         if not signature.campaign.accepts_confirmations(_grace()):
@@ -297,18 +340,23 @@ def confirm(raw: str) -> Confirmation:
         connection = core_connection()
         changed = connection.execute(_CONFIRM_PENDING, {"signature_id": signature.id, "new_status": status, "when": now}).rowcount
         if changed:
-            set_committed_value(signature, "status", status)
-            set_committed_value(signature, "confirmed_at", now)
             connection.execute(_SPEND_TOKEN, {"token_id": token.id, "when": now})
-            set_committed_value(token, "used_at", now)
             if signature.state is None:  # signed before geography existed
                 geography.assign(signature)
-                districts = geography.districts_of(signature.id)
             if not signature.hold_reason:
-                counting.record_change(signature, +1, districts)
-        else:  # a concurrent confirmation won: read what it wrote
-            db.session.refresh(signature)
-        return Confirmation(signature, bool(changed), _removal_link(signature), [d.district for d in districts])
+                counting.record_change(signature, +1, geography.districts_of(signature.id))
+        return bool(changed)
+
+
+def confirmation_of(raw: str) -> Confirmation | None:
+    """What the confirmed page shows of a confirmed (or held) signature, with a fresh removal link;
+    None while it is not confirmed. The objects stay loaded after the commit, for the page."""
+    with transaction(keep_loaded=True):
+        signature = _live_token(raw, "confirm").signature
+        if signature.status not in ("confirmed", "held"):
+            return None
+        districts = [d.district for d in geography.districts_of(signature.id)]
+        return Confirmation(signature, _removal_link(signature), districts)
 
 
 def _removal_link(signature: Signature) -> str:

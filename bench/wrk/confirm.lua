@@ -1,8 +1,9 @@
 -- Confirming: each wrk thread GETs the campaign page once (session, CSRF token if any), then POSTs
--- its share of the confirm links gathered from the outbox (file: one path a line); 200 is a success.
--- A thread that has pressed all its links stops.  args: slug links-file threads origin
+-- its share of the confirm links gathered from the outbox (file: one path a line); 303 (on to the
+-- confirmed page) is a success. With a fifth argument "page" it GETs those confirmed pages instead
+-- (200). A thread that has been through all its links stops.  args: slug links-file threads origin [page]
 function init(args)
-  slug, origin = args[1], args[4]
+  slug, origin, page_mode = args[1], args[4], args[5] == "page"
   local all = {}
   for line in io.lines(args[2]) do table.insert(all, line) end
   paths = {}
@@ -21,7 +22,10 @@ function request()
     return wrk.format("GET", "/healthz")
   end
   i = i + 1
-  posts = posts + 1
+  posts = posts + 1  -- the measured requests ("gets" are the helper GETs bench/http.py leaves out)
+  if page_mode then
+    return wrk.format("GET", (paths[i]:gsub("/signatures/confirm/", "/signatures/confirmed/")))
+  end
   local body = token and ("csrf_token=" .. token) or ""
   return wrk.format("POST", paths[i], form_headers(origin, cookie), body)
 end

@@ -16,7 +16,7 @@ function request()
   end
   n = n + 1
   posts = posts + 1
-  local body = "full_name=Bench+Signer&postal_code=60614&comment=&email=s-" .. tag .. "-" .. id .. "-" .. n
+  local body = "given_name=Bench&family_name=Signer&postal_code=60614&comment=&email=s-" .. tag .. "-" .. id .. "-" .. n
     .. "%40example.org"
   if token then body = body .. "&csrf_token=" .. token end
   local headers = form_headers(origin, cookie)

@@ -53,7 +53,24 @@ def test_confirming_twice_counts_once(client, campaign, signer):
     token = csrf_token(client.get(links["confirm"]).get_data(as_text=True))
     first = client.post(links["confirm"], data={"csrf_token": token})
     again = client.post(links["confirm"], data={"csrf_token": token})
-    assert first.status_code == again.status_code == 200
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"] == links["confirm"].replace("/confirm/", "/confirmed/")
+    assert signature_count(campaign.id) == 1
+    assert client.get(first.headers["Location"]).status_code == 200
+
+
+def test_the_confirmed_page_reloads_without_posting_again_and_never_shows_for_a_pending_signature(
+        client, campaign, signer):
+    from tests.conftest import post_button
+
+    links = signer(campaign.slug)
+    confirmed = links["confirm"].replace("/confirm/", "/confirmed/")
+    early = client.get(confirmed)  # not confirmed yet: the page with the button
+    assert early.status_code == 303 and early.headers["Location"].endswith(links["confirm"])
+    page = post_button(client, links["confirm"])
+    assert page.status_code == 200 and "Remove my signature" in page.get_data(as_text=True)
+    for _ in range(2):
+        assert client.get(confirmed).status_code == 200
     assert signature_count(campaign.id) == 1
 
 

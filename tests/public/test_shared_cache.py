@@ -1,0 +1,130 @@
+"""The shared cache in front of the app (advocacy/shared_cache.py): anonymous GETs of public answers
+are replayed without running Flask; anything personal always reaches the app."""
+import pytest
+from flask import request_started
+
+from tests.conftest import sign_form
+
+
+@pytest.fixture
+def flask_runs(app):
+    """How many requests Flask itself handled."""
+    seen = []
+
+    def count(_sender, **_extra):
+        seen.append(1)
+
+    request_started.connect(count, app)
+    yield seen
+    request_started.disconnect(count, app)
+
+
+@pytest.fixture
+def cached_app(app):
+    from advocacy.public.service import page_cache
+
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 60
+    yield app
+    page_cache.clear()  # the app's own page cache is per process: later tests must not see these pages
+
+
+def test_the_campaign_page_and_json_are_replayed_without_running_flask(cached_app, client, campaign, flask_runs):
+    for path in (f"/campaigns/{campaign.slug}", f"/campaigns/{campaign.slug}.json"):
+        flask_runs.clear()
+        first, second = client.get(path), client.get(path)
+        assert len(flask_runs) == 1
+        assert second.status_code == 200 and second.data == first.data
+        assert second.headers["ETag"] == first.headers["ETag"]
+        assert second.headers["Cache-Control"] == first.headers["Cache-Control"]
+        assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+
+
+def test_a_matching_etag_gets_304_from_the_cache(cached_app, client, campaign, flask_runs):
+    path = f"/campaigns/{campaign.slug}"
+    etag = client.get(path).headers["ETag"]
+    flask_runs.clear()
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and flask_runs == []
+    assert "public" in again.headers["Cache-Control"]
+    assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_each_language_has_its_own_copy(cached_app, client, campaign, flask_runs):
+    path = f"/campaigns/{campaign.slug}"
+    english = client.get(path, headers={"Accept-Language": "en"})
+    spanish = client.get(path, headers={"Accept-Language": "es"})
+    assert 'lang="en"' in english.get_data(as_text=True) and 'lang="es"' in spanish.get_data(as_text=True)
+    flask_runs.clear()
+    assert client.get(path, headers={"Accept-Language": "es"}).data == spanish.data
+    assert client.get(path, headers={"Accept-Language": "en"}).data == english.data
+    assert flask_runs == []
+
+
+def test_visitors_with_a_session_a_query_or_a_post_always_reach_the_app(cached_app, client, campaign, flask_runs):
+    path = f"/campaigns/{campaign.slug}"
+    client.get(path)
+    flask_runs.clear()
+    with_session = cached_app.test_client()
+    with_session.set_cookie("session", "not-a-valid-session")
+    with_session.get(path)
+    with_session.get(path)
+    assert len(flask_runs) == 2
+    client.get(path + "?source=clinic-nurses")
+    assert len(flask_runs) == 3
+    sign_form(client, campaign.slug, email="ana@example.org")  # its GET has no cookie: replayed
+    assert len(flask_runs) == 4
+
+
+def test_answers_that_are_private_or_set_a_cookie_are_never_stored(cached_app, client, campaign, flask_runs):
+    flask_runs.clear()
+    for _ in range(2):
+        client.get("/organise/login")  # no-store
+        client.get(f"/campaigns/{campaign.slug}?lang=es")  # sets the lang cookie (and has a query)
+        client.get("/healthz")  # no-store
+    assert len(flask_runs) == 6
+
+
+def test_with_no_cache_time_every_request_runs_the_app(app, client, campaign, flask_runs):
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 0
+    for _ in range(2):
+        client.get(f"/campaigns/{campaign.slug}")
+    assert len(flask_runs) == 2
+
+
+def _plain_app(headers):
+    calls = []
+
+    def app(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "text/plain"), *headers])
+        return [b"hello"]
+
+    return app, calls
+
+
+@pytest.mark.parametrize("headers", [
+    [("Cache-Control", "public, s-maxage=5"), ("Set-Cookie", "a=b")],
+    [("Cache-Control", "public, s-maxage=5"), ("Vary", "User-Agent")],
+    [("Cache-Control", "public, max-age=5")],
+    [("Cache-Control", "private, s-maxage=5")],
+])
+def test_only_public_answers_for_everyone_are_stored(headers):
+    from werkzeug.test import Client
+
+    from advocacy.shared_cache import SharedCache
+
+    inner, calls = _plain_app(headers)
+    client = Client(SharedCache(inner, ttl=lambda: 60, log_requests=lambda: False), use_cookies=False)
+    assert [client.get("/x").data for _ in range(2)] == [b"hello", b"hello"]
+    assert calls == ["/x", "/x"]
+
+
+def test_a_public_answer_for_everyone_is_stored_once():
+    from werkzeug.test import Client
+
+    from advocacy.shared_cache import SharedCache
+
+    inner, calls = _plain_app([("Cache-Control", "public, s-maxage=5"), ("Vary", "Accept-Language")])
+    client = Client(SharedCache(inner, ttl=lambda: 60, log_requests=lambda: False), use_cookies=False)
+    assert [client.get("/x").data for _ in range(3)] == [b"hello"] * 3
+    assert calls == ["/x"]
