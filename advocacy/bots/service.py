@@ -104,11 +104,18 @@ def disposable_parameters(email: str) -> dict:
             "disposable_packaged": any(domain in PACKAGED_DISPOSABLE_DOMAINS for domain in candidates)}
 
 
-def disposable_clause_bound():
+def disposable_clause_bound(dialect: str = ""):
     """SQL, true when the address's domain (bound by `disposable_parameters`) is on the list in force:
     the loaded table, or the packaged list while the table is empty. Evaluated inside the signature's
-    INSERT, which is built once per process and reused for every address."""
-    loaded = sa.exists().where(DisposableDomain.domain.in_(sa.bindparam("disposable_candidates", expanding=True)))
+    INSERT, which is built once per process and reused for every address. On PostgreSQL the
+    candidates are one array (`= ANY`), so the statement's text is the same for every address."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        candidates = sa.bindparam("disposable_candidates", type_=ARRAY(sa.String()))
+        loaded = sa.exists().where(DisposableDomain.domain == sa.func.any(candidates))
+    else:
+        loaded = sa.exists().where(DisposableDomain.domain.in_(sa.bindparam("disposable_candidates", expanding=True)))
     packaged = sa.bindparam("disposable_packaged", type_=sa.Boolean())
     return sa.or_(loaded, sa.and_(packaged, ~sa.exists(sa.select(DisposableDomain.domain))))
 

@@ -150,9 +150,9 @@ def unrendered_mail_insert_from(signature_id, when) -> sa.Insert:
     suppressed = sa.exists().where(SuppressedAddress.email_canonical == sa.bindparam("mail_canonical", type_=sa.String))
     values = sa.select(
         *(sa.bindparam(f"mail_{name}", type_=table.c[name].type) for name in _UNRENDERED_COLUMNS),
-        sa.case((suppressed, "suppressed"), else_="queued"),
-        sa.case((suppressed, SUPPRESSED_NOTE), else_=sa.null()),
-        sa.literal(0), sa.bindparam("mail_now", type_=sa.DateTime), sa.bindparam("mail_now", type_=sa.DateTime),
+        sa.case((suppressed, sa.literal_column("'suppressed'")), else_=sa.literal_column("'queued'")),
+        sa.case((suppressed, sa.literal_column(f"'{SUPPRESSED_NOTE}'")), else_=sa.null()),
+        sa.literal_column("0"), sa.bindparam("mail_now", type_=sa.DateTime), sa.bindparam("mail_now", type_=sa.DateTime),
         signature_id).where(when)
     return table.insert().from_select(
         [*_UNRENDERED_COLUMNS, "status", "last_error", "attempts", "next_attempt_at", "created_at", "signature_id"],
