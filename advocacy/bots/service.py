@@ -1,13 +1,13 @@
 """Bot traps on the sign form and the disposable-mail domain list.
 
 Minimum fill time, and why it is measured this way: the campaign page is cached and identical for
-every visitor (PageCache for PUBLIC_PAGE_CACHE_SECONDS, then a CDN for PUBLIC_PAGE_MAX_AGE plus 30 s
+every visitor (PageCache and the shared cache, each for PUBLIC_PAGE_CACHE_SECONDS, then a CDN for PUBLIC_PAGE_MAX_AGE plus 30 s
 stale-while-revalidate), so no per-visitor timestamp can be put in it, and without JavaScript the
 browser cannot report when it showed the form. The form carries the time the page was *rendered*,
 signed with SECRET_KEY (`issue_fill_timer`). A cached copy only makes that time earlier, so the
 measured time is never shorter than the visitor's real one: a person is never wrongly judged too
 fast because of the cache. The bound, the other way: a script that posts with a token older than
-SIGN_MIN_FILL_SECONDS passes, so a cached page (up to about PUBLIC_PAGE_CACHE_SECONDS +
+SIGN_MIN_FILL_SECONDS passes, so a cached page (up to about 2 x PUBLIC_PAGE_CACHE_SECONDS +
 PUBLIC_PAGE_MAX_AGE + 30 s old) or a token kept and replayed defeats it. It catches scripts that
 post without loading the page (no token), forge or garble the token, or post within
 SIGN_MIN_FILL_SECONDS of a fresh render; the honeypot, the per-network soft limit, the

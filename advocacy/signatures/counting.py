@@ -148,33 +148,35 @@ class Drift:
         return self.expected - self.recorded
 
 
-def _expected_total() -> sa.Select:
-    return (sa.select(Signature.campaign_id, sa.literal(TOTAL).label("kind"), sa.literal("").label("key"),
-                      sa.func.count().label("n"))
-            .where(Signature.status == "confirmed")
-            .group_by(Signature.campaign_id))
+def tally_rows(signatures) -> list[sa.Select]:
+    """The SQL form of `tally_keys`: (campaign_id, kind, key), one row per tally that each signature
+    of `signatures` (a table, subquery or CTE with id, campaign_id and state) counts in."""
+    districts = SignatureDistrict.__table__
 
+    def keys(kind: str, key):
+        return (signatures.c.campaign_id.label("campaign_id"), sa.literal_column(f"'{kind}'").label("kind"),
+                key.label("key"))
 
-def _expected_states() -> sa.Select:
-    return (sa.select(Signature.campaign_id, sa.literal(STATE).label("kind"), Signature.state.label("key"),
-                      sa.func.count().label("n"))
-            .where(Signature.status == "confirmed", Signature.state.is_not(None))
-            .group_by(Signature.campaign_id, Signature.state))
-
-
-def _expected_districts(kind: str, shared_only: bool) -> sa.Select:
-    query = (sa.select(Signature.campaign_id, sa.literal(kind).label("kind"),
-                       SignatureDistrict.district.label("key"), sa.func.count().label("n"))
-             .join(SignatureDistrict, SignatureDistrict.signature_id == Signature.id)
-             .where(Signature.status == "confirmed")
-             .group_by(Signature.campaign_id, SignatureDistrict.district))
-    return query.where(SignatureDistrict.shared.is_(True)) if shared_only else query
+    return [
+        sa.select(*keys(TOTAL, sa.literal_column("''"))),
+        sa.select(*keys(STATE, signatures.c.state)).where(signatures.c.state.is_not(None)),
+        sa.select(*keys(DISTRICT, districts.c.district)).join(districts, districts.c.signature_id == signatures.c.id),
+        sa.select(*keys(PARTIAL, districts.c.district)).join(districts, districts.c.signature_id == signatures.c.id)
+        .where(districts.c.shared.is_(True)),
+    ]
 
 
 def _expected_sources() -> list[sa.Select]:
-    """What each tally kind should hold, counted from the signatures (for recount)."""
-    return [_expected_total(), _expected_states(),
-            _expected_districts(DISTRICT, shared_only=False), _expected_districts(PARTIAL, shared_only=True)]
+    """What each tally kind should hold, counted from the confirmed signatures (for recount)."""
+    confirmed = (sa.select(Signature.id, Signature.campaign_id, Signature.state)
+                 .where(Signature.status == "confirmed").subquery())
+    expected = []
+    for rows in tally_rows(confirmed):
+        keys = rows.subquery()
+        campaign, kind, key = keys.c
+        expected.append(sa.select(campaign.label("campaign_id"), kind.label("kind"), key.label("key"),
+                                  sa.func.count().label("n")).group_by(campaign, kind, key))
+    return expected
 
 
 def measure_drift(campaign_id: int | None = None) -> list[Drift]:

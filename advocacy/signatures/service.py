@@ -27,7 +27,7 @@ from ..tokens import find_token, is_expired, issue_token, issue_tokens, new_toke
 from ..urls import external_url
 from . import counting
 from .identity import canonical_email, hash_ip
-from .models import Signature, SignatureToken
+from .models import Signature, SignatureToken, TallyDelta
 from .names import display_name
 
 # A second mail about the same signature within this window is not sent (anti mail-bombing).
@@ -324,6 +324,29 @@ _SPEND_TOKEN = (sa.update(SignatureToken.__table__).where(SignatureToken.__table
                 .values(used_at=sa.bindparam("when")))
 
 
+@lru_cache(maxsize=1)
+def _confirm_in_one_statement():
+    """PostgreSQL: the conditional UPDATE of `_CONFIRM_PENDING` with, in the same statement
+    (data-modifying CTEs), the token spent and, unless the signature is held, its tally deltas
+    (`counting.tally_rows`: the SQL form of the keys it counts in). Answers how many rows it
+    confirmed: 0 when a concurrent confirmation won, and then nothing else is written."""
+    table = Signature.__table__
+    confirmed = (sa.update(table)
+                 .where(table.c.id == sa.bindparam("confirming_id"), table.c.status == sa.literal_column("'pending'"))
+                 .values(status=sa.bindparam("new_status"), confirmed_at=sa.bindparam("when"))
+                 .returning(table.c.id, table.c.campaign_id, table.c.state, table.c.hold_reason)
+                 .cte("confirmed"))
+    tokens = SignatureToken.__table__
+    spent = (sa.update(tokens).where(tokens.c.id == sa.bindparam("token_id"), sa.exists(sa.select(confirmed.c.id)))
+             .values(used_at=sa.bindparam("when")).cte("spent"))
+    counted = sa.select(confirmed).where(confirmed.c.hold_reason.is_(None)).cte("counted")
+    keys = sa.union_all(*counting.tally_rows(counted)).subquery()
+    deltas = TallyDelta.__table__.insert().from_select(
+        ["campaign_id", "kind", "key", "delta"],
+        sa.select(keys.c.campaign_id, keys.c.kind, keys.c.key, sa.literal_column("1"))).cte("deltas")
+    return sa.select(sa.func.count()).select_from(confirmed).add_cte(spent, deltas)
+
+
 def confirm(raw: str) -> bool:
     """Confirm the signature; True when this call confirmed it (False: it was already). Confirming
     twice counts once. A signature with a hold reason becomes `held` (not counted) until an
@@ -342,6 +365,10 @@ def confirm(raw: str) -> bool:
         # The conditional UPDATE is the guard: of two concurrent confirmations only one matches.
         # Core statements on the session's connection, built once: no unit of work to flush.
         connection = core_connection()
+        if connection.dialect.name == "postgresql" and signature.state is not None:
+            # (Parameter names that are no column of either table: SQLAlchemy would SET those.)
+            return bool(connection.execute(_confirm_in_one_statement(), {
+                "confirming_id": signature.id, "new_status": status, "when": now, "token_id": token.id}).scalar())
         changed = connection.execute(_CONFIRM_PENDING, {"signature_id": signature.id, "new_status": status, "when": now}).rowcount
         if changed:
             connection.execute(_SPEND_TOKEN, {"token_id": token.id, "when": now})

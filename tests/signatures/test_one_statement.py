@@ -77,3 +77,25 @@ def test_signing_again_adds_no_second_row_token_or_mail(app, client, campaign):
     assert sign_form(app.test_client(), campaign.slug, email="twice@example.org").status_code == 303
     _signature, _districts, purposes, mails = rows_for("twice@example.org")
     assert sorted(purposes) == ["confirm", "remove"] and len(mails) == 1
+
+
+def test_confirming_spends_the_token_and_counts_in_one_statement_on_postgresql(app, client, campaign, signer,
+                                                                                 statements):
+    from advocacy.signatures.counting import signature_count, tallies_for
+    from tests.conftest import csrf_token
+
+    links = signer(campaign.slug, email="ines@example.org", postal_code="60614")
+    token = csrf_token(client.get(links["confirm"]).get_data(as_text=True))
+    statements.clear()
+    assert client.post(links["confirm"], data={"csrf_token": token}).status_code == 303
+
+    writes = [s for s in statements if s in ("INSERT", "WITH", "UPDATE")]
+    assert writes == (["WITH"] if db.engine.dialect.name == "postgresql" else ["UPDATE", "UPDATE", "INSERT"])
+    signature, districts, _purposes, _mails = rows_for("ines@example.org")
+    assert signature.status == "confirmed"
+    spent = db.session.scalars(sa.select(SignatureToken.used_at).where(
+        SignatureToken.signature_id == signature.id, SignatureToken.purpose == "confirm")).one()
+    assert spent is not None
+    assert signature_count(campaign.id) == 1
+    assert tallies_for(campaign.id, "state") == {"IL": 1}
+    assert tallies_for(campaign.id, "district") == dict.fromkeys(districts, 1)
