@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # `make run PORT=8080` when 5000 is taken; mail links follow (PUBLIC_BASE_URL defaults to this port).
 PORT   ?= 5000
 
-.PHONY: install run serve worker test test-postgres bench bench-deps bench-faults lint audit browser-deps clean translations
+.PHONY: install run serve worker test test-postgres screenshots bench bench-deps bench-faults lint audit browser-deps clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -64,6 +64,11 @@ test: $(STAMP) browser-deps
 
 test-postgres: $(STAMP) browser-deps
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's pictures (docs/screenshots/, or SCREENSHOTS_DIR): seeded data in a throwaway SQLite
+# database, the app on a free local port, Debian's Chromium at 360 px (JavaScript off) and 1280 px.
+screenshots: $(STAMP) browser-deps
+	$(PY) scripts/screenshots.py
 
 # bench/http.py drives the load with wrk; install it when we are root and it is missing (else Python threads).
 bench-deps:

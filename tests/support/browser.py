@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-# `SCREENSHOTS_DIR=docs/screenshots make test` refreshes the README pictures.
+# Where the browser tests leave their pictures (for a look); the README's come from `make screenshots`.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or tempfile.gettempdir())
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 1}
 
