@@ -34,6 +34,7 @@ from ..updates.service import STANCE_LABELS, published_updates
 from . import bp
 from .service import (
     accountability_rows,
+    accountability_split,
     campaign_summary,
     open_campaigns,
     page_cache,
@@ -123,7 +124,7 @@ def render_campaign(campaign, form=None, status=200):
         share=share_links(campaign),
         preview=preview_meta(campaign, count, str(get_locale() or "en")),
         chart=recent_hours_chart(campaign.id),
-        accountability=accountability_rows(campaign),
+        accountability=accountability_split(accountability_rows(campaign)),
         timeline=timeline(campaign),
         stance_labels=STANCE_LABELS,
     ), status

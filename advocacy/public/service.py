@@ -143,6 +143,17 @@ def accountability_rows(campaign: Campaign) -> list[dict]:
     return rows
 
 
+ACCOUNTABILITY_SHOWN = 10
+
+
+def accountability_split(rows: list[dict], shown: int = ACCOUNTABILITY_SHOWN) -> tuple[list[dict], list[dict]]:
+    """The page's accountability table: members who answered or were delivered to first, then by
+    constituents who signed; the first `shown` in the open, the rest (a national campaign addresses
+    535 members) behind a disclosure that needs no JavaScript. The JSON keeps every row."""
+    ordered = sorted(rows, key=lambda r: (r["response"] is None, r["delivered_at"] is None, -r["constituents"]))
+    return ordered[:shown], ordered[shown:]
+
+
 def _accountability_row(bioguide_id, member, chamber, state, district, constituents, delivered_at, response) -> dict:
     return {"bioguide_id": bioguide_id, "member": member, "chamber": chamber, "state": state, "district": district,
             "constituents": constituents, "delivered_at": _iso(delivered_at),
