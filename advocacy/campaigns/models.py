@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,13 @@ def join_codes(codes, conjunction: str = "and") -> str:
     """["CA", "IL", "NY"] -> "CA, IL and NY"."""
     codes = list(codes)
     return codes[0] if len(codes) == 1 else f"{', '.join(codes[:-1])} {conjunction} {codes[-1]}"
+
+
+@lru_cache(maxsize=256)
+def _parse_states(text: str) -> frozenset[str]:
+    """"CA, il" -> {"CA", "IL"}; asked once per member when a page lists the members a campaign
+    addresses, so parsed once per distinct text."""
+    return frozenset(code.strip().upper() for code in text.replace(" ", ",").split(",") if code.strip())
 
 
 class Campaign(db.Model):
@@ -73,8 +81,7 @@ class Campaign(db.Model):
 
     def targeted_states(self) -> frozenset[str]:
         """The chosen USPS codes; empty means every state."""
-        return frozenset(code.strip().upper() for code in (self.target_states or "").replace(" ", ",").split(",")
-                         if code.strip())
+        return _parse_states(self.target_states or "")
 
     def targets_chamber(self, chamber: str) -> bool:
         return self.target_chamber in ("both", chamber)

@@ -1,8 +1,7 @@
 """Counts for lawmakers: signatures by state, by district and by member, read from the tallies
 (never by scanning signatures), with the names offices and pages show."""
 from ..campaigns.models import Campaign
-from ..geography.models import Legislator
-from ..geography.service import UNKNOWN_STATE, legislators_by_seat, parse_label, seat_names
+from ..geography.service import UNKNOWN_STATE, members_by_seat, parse_label, seat_names
 from ..signatures.counting import DISTRICT, PARTIAL, STATE, tallies_for
 from .map_svg import STATE_NAMES
 
@@ -65,7 +64,7 @@ def public_tallies(campaign: Campaign) -> dict:
 def lawmaker_tallies(campaign: Campaign) -> list[dict]:
     """Every member the campaign addresses (`Campaign.targets_member`) with at least one constituent
     who signed, most constituents first."""
-    house, senate = legislators_by_seat()
+    house, senate = members_by_seat()  # plain copies held in memory per process
     states = state_counts(campaign)
     districts = tallies_for(campaign.id, DISTRICT)
     partial = tallies_for(campaign.id, PARTIAL)
@@ -80,7 +79,7 @@ def lawmaker_tallies(campaign: Campaign) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["constituents"], r["state"], r["district"], r["member"]))
 
 
-def _lawmaker_row(member: Legislator, label: str, count: int, may_include: int) -> dict:
+def _lawmaker_row(member, label: str, count: int, may_include: int) -> dict:
     return {"bioguide_id": member.bioguide_id, "member": member.name, "chamber": member.chamber,
             "party": member.party, "state": member.state, "district": label,
             "constituents": count, "may_include": may_include}

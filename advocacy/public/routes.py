@@ -24,7 +24,7 @@ from ..growth.cards import preview_meta
 from ..growth.open_data import recent_hours_chart
 from ..growth.sharing import share_links
 from ..signatures import service as signatures
-from ..signatures.counting import signature_count
+from ..signatures.counting import signature_count, tallies_read_once
 from ..signatures.districts import NotACandidate, choose_district, district_candidates
 from ..signatures.forms import LetterForm, SignForm, clean_source
 from ..signatures.identity import canonical_email
@@ -104,6 +104,11 @@ def home():
 
 
 def render_campaign(campaign, form=None, status=200):
+    with tallies_read_once():
+        return _render_campaign(campaign, form, status)
+
+
+def _render_campaign(campaign, form, status):
     count = signature_count(campaign.id)
     locale = str(get_locale())
     text = campaign_text(campaign, locale)  # in the visitor's language where written, else English
@@ -176,9 +181,10 @@ def show(slug):
 def show_json(slug):
     def render():
         campaign = public_campaign_or_404(slug)
-        return _with_etag(current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign)
-                                                 | {"accountability": accountability_rows(campaign),
-                                                    "timeline": timeline(campaign)}))
+        with tallies_read_once():
+            return _with_etag(current_app.json.dumps(campaign_summary(campaign) | public_tallies(campaign)
+                                                     | {"accountability": accountability_rows(campaign),
+                                                        "timeline": timeline(campaign)}))
 
     response = _cached_response(page_cache.get_or_render(("json", slug), render), "application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"

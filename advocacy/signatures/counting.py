@@ -11,6 +11,8 @@ and appends correcting deltas, so it never needs a lock and races with nothing.
 """
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -91,10 +93,30 @@ def signature_count(campaign_id: int) -> int:
     return signature_counts([campaign_id])[campaign_id]
 
 
+_read_once: ContextVar[dict | None] = ContextVar("tallies_read_once", default=None)
+
+
+@contextmanager
+def tallies_read_once():
+    """Within the block each campaign's tallies of a kind are read from the database once: for a
+    page or JSON that shows the same tallies several ways (by state, by district, per member)."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 def tallies_for(campaign_id: int, kind: str) -> dict[str, int]:
     """Exact counts by key for one kind (e.g. "state"), omitting keys at zero."""
+    memo = _read_once.get()
+    if memo is not None and (campaign_id, kind) in memo:
+        return dict(memo[(campaign_id, kind)])
     rows = db.session.execute(_current(kind, [campaign_id]))
-    return {key: int(n) for _cid, key, n in rows if n}
+    counts = {key: int(n) for _cid, key, n in rows if n}
+    if memo is not None:
+        memo[(campaign_id, kind)] = dict(counts)
+    return counts
 
 
 def fold_deltas(batch_size: int = 20000) -> int:

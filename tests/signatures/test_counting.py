@@ -61,3 +61,29 @@ def test_invalidated_and_pending_signatures_do_not_count(client, campaign, signe
     db.session.commit()
     assert [d.expected for d in counting.recount() if d.kind == "total"] == [1]
     assert counting.signature_count(campaign.id) == 1
+
+
+def test_a_page_reads_each_tally_kind_once_and_the_next_page_reads_it_again(app, campaign):
+    from sqlalchemy import event
+
+    from advocacy.extensions import db
+    from advocacy.signatures.counting import tallies_for, tallies_read_once
+    from advocacy.signatures.models import TallyDelta
+
+    selects, campaign_id = [], campaign.id
+
+    def remember(_conn, _cursor, statement, *_args):
+        selects.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        with tallies_read_once():
+            first = tallies_for(campaign_id, "state")
+            first["XX"] = 99  # a caller changing its copy changes nothing for the next
+            assert tallies_for(campaign_id, "state") == {}
+        assert len(selects) == 1
+        db.session.add(TallyDelta(campaign_id=campaign_id, kind="state", key="IL", delta=1))
+        db.session.commit()
+        assert tallies_for(campaign_id, "state") == {"IL": 1}  # outside the block: read again
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
