@@ -79,21 +79,23 @@ class SharedCache:
             return start_response(status, headers, exc_info)
 
         chunks = self.app(environ, remember)
+        ttl = self.ttl()
+        # Flask has called start_response by now. Anything not to be stored (a download, an
+        # office's CSV) streams through untouched; only a storable answer (a page) is read whole.
+        if ttl <= 0 or "status" not in seen or not self._storable(seen["status"], seen["headers"]):
+            return chunks
         try:
             body = b"".join(chunks)
         finally:
             if hasattr(chunks, "close"):
                 chunks.close()
-        ttl = self.ttl()
-        if ttl > 0 and self._storable(seen.get("status", ""), seen.get("headers", [])):
-            headers = seen["headers"]
-            etag = next((v.strip('"') for k, v in headers if k.lower() == "etag"), None)
-            entry = (time.monotonic() + ttl, seen["status"], tuple(headers), body, etag,
-                     environ.get("advocacy.endpoint"))
-            with self._lock:
-                if len(self._entries) >= self.max_entries:
-                    self._entries.clear()
-                self._entries[key] = entry
+        headers = seen["headers"]
+        etag = next((v.strip('"') for k, v in headers if k.lower() == "etag"), None)
+        entry = (time.monotonic() + ttl, seen["status"], tuple(headers), body, etag, environ.get("advocacy.endpoint"))
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = entry
         return [body]
 
     @staticmethod

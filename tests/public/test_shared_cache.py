@@ -128,3 +128,25 @@ def test_a_public_answer_for_everyone_is_stored_once():
     client = Client(SharedCache(inner, ttl=lambda: 60, log_requests=lambda: False), use_cookies=False)
     assert [client.get("/x").data for _ in range(3)] == [b"hello"] * 3
     assert calls == ["/x"]
+
+
+def test_an_answer_that_is_not_stored_streams_through_unread():
+    from werkzeug.test import Client
+
+    from advocacy.shared_cache import SharedCache
+
+    produced = []
+
+    def download(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/csv"), ("Cache-Control", "no-store")])
+
+        def rows():
+            for n in range(3):
+                produced.append(n)
+                yield f"{n}\n".encode()
+        return rows()
+
+    client = Client(SharedCache(download, ttl=lambda: 60, log_requests=lambda: False), use_cookies=False)
+    response = client.get("/delivery/list.csv", buffered=False)
+    assert len(produced) < 3  # not read whole before the server sends it (the test client peeks at one chunk)
+    assert b"".join(response.iter_encoded()) == b"0\n1\n2\n" and produced == [0, 1, 2]
