@@ -362,32 +362,51 @@ def confirm(raw: str) -> bool:
     """Confirm the signature; True when this call confirmed it (False: it was already). Confirming
     twice counts once. A signature with a hold reason becomes `held` (not counted) until an
     organiser releases it; the signer sees the same page either way (`confirmation_of`)."""
+    if is_postgres() and not db.session().in_transaction():
+        # Two statements, each atomic on its own, in autocommit: the token's lookup and the one
+        # statement that confirms (two round trips, no BEGIN or COMMIT). At READ COMMITTED each
+        # statement saw its own snapshot anyway; the UPDATE's condition is still the guard.
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        try:
+            confirmed = _confirm(raw, in_one_statement=True)
+        finally:
+            db.session.commit()  # hands the connection back, its isolation level reset
+        if confirmed is not None:
+            return confirmed
     with transaction():
-        token = _live_token(raw, "confirm")
-        signature = token.signature
-        if signature.status in ("confirmed", "held"):
-            return False
-        if signature.status != "pending":
-            raise SignatureError("invalid_link", signature.campaign)
-        if not signature.campaign.accepts_confirmations(_grace()):
-            raise SignatureError("closed", signature.campaign)
-        now = utcnow()
-        status = "held" if signature.hold_reason else "confirmed"
-        # The conditional UPDATE is the guard: of two concurrent confirmations only one matches.
-        # Core statements on the session's connection, built once: no unit of work to flush.
-        connection = core_connection()
-        if connection.dialect.name == "postgresql" and signature.state is not None:
-            # (Parameter names that are no column of either table: SQLAlchemy would SET those.)
-            return bool(connection.execute(_confirm_in_one_statement(), {
-                "confirming_id": signature.id, "new_status": status, "when": now, "token_id": token.id}).scalar())
-        changed = connection.execute(_CONFIRM_PENDING, {"signature_id": signature.id, "new_status": status, "when": now}).rowcount
-        if changed:
-            connection.execute(_SPEND_TOKEN, {"token_id": token.id, "when": now})
-            if signature.state is None:  # signed before geography existed
-                geography.assign(signature)
-            if not signature.hold_reason:
-                counting.record_change(signature, +1, geography.districts_of(signature.id))
-        return bool(changed)
+        return _confirm(raw, in_one_statement=False)
+
+
+def _confirm(raw: str, in_one_statement: bool) -> bool | None:
+    """None when `in_one_statement` cannot do it (a signature from before geography existed needs
+    several writes in a transaction)."""
+    token = _live_token(raw, "confirm")
+    signature = token.signature
+    if signature.status in ("confirmed", "held"):
+        return False
+    if signature.status != "pending":
+        raise SignatureError("invalid_link", signature.campaign)
+    if not signature.campaign.accepts_confirmations(_grace()):
+        raise SignatureError("closed", signature.campaign)
+    now = utcnow()
+    status = "held" if signature.hold_reason else "confirmed"
+    # The conditional UPDATE is the guard: of two concurrent confirmations only one matches.
+    # Core statements on the session's connection, built once: no unit of work to flush.
+    connection = core_connection()
+    if in_one_statement:
+        if signature.state is None:
+            return None
+        # (Parameter names that are no column of either table: SQLAlchemy would SET those.)
+        return bool(connection.execute(_confirm_in_one_statement(), {
+            "confirming_id": signature.id, "new_status": status, "when": now, "token_id": token.id}).scalar())
+    changed = connection.execute(_CONFIRM_PENDING, {"signature_id": signature.id, "new_status": status, "when": now}).rowcount
+    if changed:
+        connection.execute(_SPEND_TOKEN, {"token_id": token.id, "when": now})
+        if signature.state is None:  # signed before geography existed
+            geography.assign(signature)
+        if not signature.hold_reason:
+            counting.record_change(signature, +1, geography.districts_of(signature.id))
+    return bool(changed)
 
 
 def confirmation_of(raw: str) -> Confirmation | None:
