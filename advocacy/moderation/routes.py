@@ -33,8 +33,9 @@ def _decision() -> tuple[str, list[int]]:
     return decision, ids
 
 
-@bp.route("/campaigns/<slug:slug>/comments", methods=["GET", "POST"])
-def comments_page(slug):
+def _queue_page(slug, endpoint: str, template: str, listed, counted, decide, said):
+    """A moderation queue's page: the items with `status` (GET), or a decision on some of them
+    (POST, then back to the same tab). `said(decision, n)` is the message after a decision."""
     campaign = managed_campaign_or_404(slug)
     status = request.args.get("status", "pending")
     if status not in LISTED:
@@ -43,29 +44,25 @@ def comments_page(slug):
         if not Form().validate_on_submit():
             abort(400)
         decision, ids = _decision()
-        changed = moderate(campaign, ids, decision, current_user)
-        flash(ngettext("%(num)d comment approved.", "%(num)d comments approved.", changed)
-              if decision == "approve" else
-              ngettext("%(num)d comment rejected.", "%(num)d comments rejected.", changed))
-        return redirect(url_for("moderation.comments_page", slug=slug, status=status))
-    return render_template("moderation/comments.html", campaign=campaign, status=status,
-                           comments=comments(campaign, status), counts=comment_counts(campaign))
+        flash(said(decision, decide(campaign, ids, decision, current_user)))
+        return redirect(url_for(endpoint, slug=slug, status=status))
+    return render_template(template, campaign=campaign, status=status, page_endpoint=endpoint,
+                           items=listed(campaign, status), counts=counted(campaign))
+
+
+@bp.route("/campaigns/<slug:slug>/comments", methods=["GET", "POST"])
+def comments_page(slug):
+    return _queue_page(slug, "moderation.comments_page", "moderation/comments.html", comments, comment_counts,
+                       moderate, lambda decision, n: (
+                           ngettext("%(num)d comment approved.", "%(num)d comments approved.", n)
+                           if decision == "approve" else
+                           ngettext("%(num)d comment rejected.", "%(num)d comments rejected.", n)))
 
 
 @bp.route("/campaigns/<slug:slug>/letters", methods=["GET", "POST"])
 def letters_page(slug):
-    campaign = managed_campaign_or_404(slug)
-    status = request.args.get("status", "pending")
-    if status not in LISTED:
-        abort(404)
-    if request.method == "POST":
-        if not Form().validate_on_submit():
-            abort(400)
-        decision, ids = _decision()
-        changed = moderate_letters(campaign, ids, decision, current_user)
-        flash(ngettext("%(num)d letter approved.", "%(num)d letters approved.", changed)
-              if decision == "approve" else
-              ngettext("%(num)d letter rejected.", "%(num)d letters rejected.", changed))
-        return redirect(url_for("moderation.letters_page", slug=slug, status=status))
-    return render_template("moderation/letters.html", campaign=campaign, status=status,
-                           letters=letters(campaign, status), counts=letter_counts(campaign))
+    return _queue_page(slug, "moderation.letters_page", "moderation/letters.html", letters, letter_counts,
+                       moderate_letters, lambda decision, n: (
+                           ngettext("%(num)d letter approved.", "%(num)d letters approved.", n)
+                           if decision == "approve" else
+                           ngettext("%(num)d letter rejected.", "%(num)d letters rejected.", n)))
