@@ -51,6 +51,49 @@ def is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
+def session_in_transaction() -> bool:
+    """Whether this request or task has a session in a transaction (asked without creating one)."""
+    return db.session.registry.has() and db.session().in_transaction()
+
+
+class AutocommitStatement:
+    """A Core statement compiled once, sent straight to the driver (psycopg) in autocommit on a
+    connection of the engine's pool: one round trip, with no BEGIN or COMMIT of its own and none of
+    SQLAlchemy's execution layer, which costs more CPU than the statement itself on a hot path. For
+    a statement that is atomic on its own (data-modifying CTEs), sent when no transaction is open
+    in the session (`session_in_transaction`), so it never waits on a lock the request holds.
+
+    Bound values go through SQLAlchemy's own bind processors (JSON, arrays, booleans), so the
+    statement takes the same parameters as through `Connection.execute`."""
+
+    def __init__(self, statement, engine: Engine):
+        self._compiled = statement.compile(dialect=engine.dialect)
+        self.sql = str(self._compiled)
+        # SQLAlchemy's per-parameter conversions for this dialect (what its execution layer applies).
+        self._processors = dict(self._compiled._bind_processors)
+        self._engine = engine
+
+    def parameters(self, values: dict) -> dict:
+        params = self._compiled.construct_params(values)
+        for name, process in self._processors.items():
+            if params.get(name) is not None:
+                params[name] = process(params[name])
+        return params
+
+    def first_row(self, values: dict) -> tuple | None:
+        pooled = self._engine.raw_connection()
+        try:
+            driver = pooled.driver_connection
+            driver.autocommit = True
+            try:
+                # prepare=True: PostgreSQL plans it once per connection, not on every call.
+                return driver.execute(self.sql, self.parameters(values), prepare=True).fetchone()
+            finally:
+                driver.autocommit = False  # as the pool hands connections out
+        finally:
+            pooled.close()
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
     """WAL + busy timeout so the web server and the mail worker can share one SQLite file."""

@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover - older WTForms
     def choice(value, label):
         return (value, label)
 
-__all__ = ["Form", "choice", "email_syntax", "has_control_characters", "parse_id", "person_name", "MAX_ID", "MAX_BIG_ID"]
+__all__ = ["Form", "choice", "email_syntax", "has_control_characters", "normalised_email", "parse_id", "person_name", "MAX_ID", "MAX_BIG_ID"]
 
 # The largest id any table holds (PostgreSQL INTEGER); larger numbers in a URL or a form are no id.
 MAX_ID = 2**31 - 1
@@ -90,9 +90,19 @@ class Form(FlaskForm):
                 field.validators = [plain_text, *field.validators]
 
 
+def normalised_email(value: str) -> str | None:
+    """The address normalised, if its syntax is valid (no DNS lookup); else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
 def email_syntax(_form, field):
     """WTForms validator: a syntactically valid address (no DNS lookup), stored normalised."""
-    try:
-        field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise ValidationError(_l("Enter an email address in the correct format, like name@example.com")) from error
+    email = normalised_email(field.data)
+    if email is None:
+        raise ValidationError(_l("Enter an email address in the correct format, like name@example.com"))
+    field.data = email

@@ -50,3 +50,11 @@ limit_request_fields = 100
 SHARED_MEMORY = "/dev/shm"  # nosec B108
 if os.path.isdir(SHARED_MEMORY):
     worker_tmp_dir = SHARED_MEMORY
+
+
+def post_worker_init(worker):
+    """Each worker loads the USPS ZIP data (the `zipcodes` package, about 0.3 s of CPU) before it
+    takes requests, rather than during its first signature."""
+    from advocacy.geography.service import usps_lookup
+
+    usps_lookup("20500")

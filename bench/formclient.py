@@ -18,18 +18,31 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from html import unescape as html_unescape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 CONFIRM_RE = re.compile(r"/signatures/confirm/[A-Za-z0-9_\-]+")
+HIDDEN_INPUT_RE = re.compile(r'<input[^>]*\btype="hidden"[^>]*>')
+ATTRIBUTE_RE = re.compile(r'\b(name|value)="([^"]*)"')
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def hidden_fields(html: str) -> dict:
+    """The hidden inputs of a page's forms (name: value), as a browser sends them back."""
+    fields = {}
+    for tag in HIDDEN_INPUT_RE.findall(html):
+        attributes = dict(ATTRIBUTE_RE.findall(tag))
+        if "name" in attributes:
+            fields[attributes["name"]] = html_unescape(attributes.get("value", ""))
+    return fields
 
 
 def csrf_token(html: str) -> str | None:
@@ -140,15 +153,17 @@ class FormClient:
             return Response(error.code, error.read().decode("utf-8", "replace"), error.headers)
 
     def submit(self, page_url: str, post_url: str, fields: dict) -> Response:
-        """GET the page, then POST its form with the page's CSRF token (if it has one)."""
+        """GET the page, then POST its form as a browser would: the hidden fields of the page (the
+        CSRF token if it has one, the form's render time) with `fields` typed in."""
         page = self.request(page_url)
         if page.status != 200:
             return page
-        data = dict(fields)
+        data = hidden_fields(page.body) | dict(fields)
         if token := csrf_token(page.body):
             data["csrf_token"] = token
         return self.request(post_url, data=data)
 
 
 def signer_fields(email: str, postal_code: str = "60614") -> dict:
-    return {"given_name": "Bench", "family_name": "Signer", "email": email, "postal_code": postal_code, "comment": ""}
+    return {"given_name": "Bench", "family_name": "Signer", "email": email, "postal_code": postal_code, "comment": "",
+            "website": ""}  # the honeypot, left empty

@@ -5,7 +5,8 @@ Phases, CONNECTIONS connections for SECONDS each:
   baseline A   minimal Flask + psycopg app inserting one row per POST (bench/baseline_app.py)
   baseline B   Flask "hello" on the same gunicorn settings
   sign         the real form: each wrk thread GETs the campaign page (session cookie and CSRF token,
-               if the page has one), then POSTs the sign form with new emails, each from its own
+               if the page has one, and the form's hidden fields), then POSTs the sign form as a
+               browser sends it (empty honeypot, hidden render time) with new emails, each from its own
                address (X-Forwarded-For; the app trusts one proxy), so the soft per-network limit
                runs at its production setting; 303 = success
   sign + page  signing as above while a second wrk GETs the campaign page

@@ -16,10 +16,12 @@ from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
 from advocacy import create_app
+from advocacy.campaigns.service import forget_cached_campaigns
 from advocacy.config import TestConfig
 from advocacy.database import utcnow
 from advocacy.extensions import db
 from advocacy.geography.service import forget_places
+from bench.formclient import hidden_fields
 from tests.support.browser import chromium, live_server, phone  # noqa: F401 (fixtures for every browser test)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -107,6 +109,7 @@ def app(migrated, smtp_server):
         db.session.remove()
         _empty_tables()
         forget_places()  # each test has its own geography tables
+        forget_cached_campaigns()  # and its own campaigns
         db.engine.dispose()
 
 
@@ -183,9 +186,10 @@ def sign_form(client, slug, **fields):
 
     `full_name="Ana Smith"`: the whole name typed into the given-name field with no family name
     (as a signer with one name fills the form); it is stored and shown exactly as typed."""
-    page = client.get(f"/campaigns/{slug}")
+    page = client.get(f"/campaigns/{slug}").get_data(as_text=True)
     data = {
-        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        **hidden_fields(page),  # the form's render time, the source, the CSRF token if any
+        "csrf_token": csrf_token(page), "website": "",  # the honeypot, left empty
         "given_name": "Maria", "family_name": "Lopez", "email": "maria@example.org", "postal_code": "60614",
         "comment": "",
     }

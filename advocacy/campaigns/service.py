@@ -136,20 +136,30 @@ def cached_public_campaign(slug: str) -> Campaign:
     """The public campaign for the signing hot path, read at most once per CAMPAIGN_CACHE_SECONDS
     per process: a detached, read-only copy (its title may be that many seconds old). Whether it
     still accepts signatures is checked again inside the signature's INSERT, so closing a campaign
-    stops signing at once whatever this copy says."""
+    stops signing at once whatever this copy says.
+
+    Reading it ends the session's transaction (it only read), so that signing can go in autocommit."""
     ttl = current_app.config["CAMPAIGN_CACHE_SECONDS"]
-    if ttl <= 0:
-        return public_campaign_or_404(slug)
-    found = _hot_campaigns.get(slug)
+    found = _hot_campaigns.get(slug) if ttl > 0 else None
     if found is not None and found[0] > time.monotonic():
         return found[1]
     campaign = public_campaign_or_404(slug)
+    campaign.translations  # noqa: B018 (loaded now: a detached copy cannot load them later)
     db.session.expunge(campaign)  # every column is loaded; nothing may lazy-load it later
+    db.session.commit()
+    if ttl <= 0:
+        return campaign
     with _hot_campaigns_lock:
         if len(_hot_campaigns) > 1000:
             _hot_campaigns.clear()
         _hot_campaigns[slug] = (time.monotonic() + ttl, campaign)
     return campaign
+
+
+def forget_cached_campaigns() -> None:
+    """Empty this process's copies of `cached_public_campaign` (tests: each has its own database)."""
+    with _hot_campaigns_lock:
+        _hot_campaigns.clear()
 
 
 # --- Lifecycle: draft -> open -> closed -> delivered -> archived. ---

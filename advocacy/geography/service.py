@@ -70,10 +70,13 @@ def resolve(postal_code: str) -> Place:
 @lru_cache(maxsize=50_000)
 def _resolve_zip(code: str) -> Place:
     """Places are read once per ZIP per process (there are ~42,000 ZIPs). After `load-geography`
-    changes the districts, restart the app servers (the command clears its own process's cache)."""
+    changes the districts, restart the app servers (the command clears its own process's cache).
+    Read on a connection of its own, not in the session's transaction: the caller may be about to
+    sign in autocommit (`signatures.service.sign`)."""
     usps_state, town = usps_lookup(code)
-    rows = db.session.execute(
-        sa.select(ZipDistrict.state, ZipDistrict.district).where(ZipDistrict.zip == code)).all()
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(ZipDistrict.state, ZipDistrict.district).where(ZipDistrict.zip == code)).all()
     state = usps_state or (min(s for s, _ in rows) if rows else UNKNOWN_STATE)
     numbers = sorted({d for s, d in rows if s == state})
     if not numbers and state in AT_LARGE:

@@ -26,7 +26,7 @@ from ..growth.sharing import share_links
 from ..signatures import service as signatures
 from ..signatures.counting import signature_count, tallies_read_once
 from ..signatures.districts import NotACandidate, choose_district, district_candidates
-from ..signatures.forms import LetterForm, SignForm, clean_source
+from ..signatures.forms import LetterForm, SignForm, clean_source, plainly_valid_signer
 from ..signatures.identity import canonical_email
 from ..signatures.letters import LetterDetails, letter_of, public_letters, write_letter
 from ..signatures.service import SignatureError, SignerDetails
@@ -204,17 +204,13 @@ def sign_campaign(slug):
         campaign = public_campaign_or_404(slug)
         if not campaign.accepts_signatures():
             raise SignatureError("closed", campaign)
-    form = SignForm()
-    if not form.validate_on_submit():
-        return render_campaign(public_campaign_or_404(slug), form=form, status=422)
-    signatures.sign(campaign, SignerDetails(
-        given_name=form.given_name.data, family_name=form.family_name.data,
-        family_name_first=form.family_name_first.data, email=form.email.data, postal_code=form.postal_code.data,
-        comment=form.comment.data, show_name=form.show_name.data, keep_updated=form.keep_updated.data,
-        share_email=form.share_email.data, locale=str(get_locale() or "en"), ip=request.remote_addr,
-        bot_trap=form.bot_trap(),
-        source=form.source.data,
-    ))
+    signer = plainly_valid_signer(request.form)  # the common case, without building the form
+    if signer is None:
+        form = SignForm()
+        if not form.validate_on_submit():
+            return render_campaign(public_campaign_or_404(slug), form=form, status=422)
+        signer = form.signer_values()
+    signatures.sign(campaign, SignerDetails(**signer, locale=str(get_locale() or "en"), ip=request.remote_addr))
     # `slug`, not campaign.slug: the campaign object expired with the commit, and reading it again
     # would cost a round trip to the database on every signature.
     return redirect(url_for("public.check_email", slug=slug), code=303)

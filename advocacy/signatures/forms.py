@@ -5,7 +5,16 @@ from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringFie
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..bots.forms import BotTrapsForm
-from ..forms import Form, choice, email_syntax, person_name
+from ..bots.service import bot_trap, seconds_since_render
+from ..forms import (
+    BIDI_CONTROLS,
+    Form,
+    choice,
+    email_syntax,
+    has_control_characters,
+    normalised_email,
+    person_name,
+)
 from ..mail.addresses import needs_smtputf8
 from ..mail.service import relay_offers_smtputf8
 
@@ -100,6 +109,15 @@ class SignForm(BotTrapsForm):  # with a honeypot and a minimum fill time
     )
     source = HiddenField(filters=[clean_source])  # carried from the page's ?source=
 
+    def signer_values(self) -> dict:
+        """What a validated form says of the signer (the keyword arguments of `SignerDetails` that
+        come from the form), as `plainly_valid_signer` gives them."""
+        return {"given_name": self.given_name.data, "family_name": self.family_name.data,
+                "family_name_first": self.family_name_first.data, "email": self.email.data,
+                "postal_code": self.postal_code.data, "comment": self.comment.data,
+                "show_name": self.show_name.data, "keep_updated": self.keep_updated.data,
+                "share_email": self.share_email.data, "source": self.source.data, "bot_trap": self.bot_trap()}
+
     def validate_given_name(self, field):
         _check_name_part(field.data)
 
@@ -175,3 +193,61 @@ class LetterForm(Form):
     def validate_city(self, field):
         if self.address_required and not (field.data or "").strip():
             raise ValidationError(_l("Enter your city or town"))
+
+
+# -- The plainly valid sign form, without WTForms ---------------------------------------------------
+
+_FALSE = ("false", "")  # BooleanField's false values
+
+
+def _name_part(value: str | None, required: bool) -> bool:
+    if value is None:
+        return not required
+    if has_control_characters(value):
+        return False
+    if not value.strip():
+        return not required
+    if len(value) > NAME_PART_MAX or BIDI_CONTROLS.search(value):
+        return False
+    try:
+        _check_name_part(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def plainly_valid_signer(formdata) -> dict | None:
+    """`SignForm.signer_values()` of a sign form whose every field is plainly valid, without building
+    the form; None for anything missing, wrong or unusual, and then SignForm decides (and says
+    what is wrong). Under a surge nearly every post is a plainly valid form, and building SignForm's
+    twelve WTForms fields costs more CPU than storing the signature.
+
+    It accepts only what SignForm accepts, with the same values: `tests/signatures/test_plain_form.py`
+    checks that with Hypothesis. So it needs the form's own render time (`started`: SignForm would
+    issue a fresh one when it is missing) and an address that is ASCII (an internationalised one
+    depends on the mail relay)."""
+    get = formdata.get
+    given_name, family_name, email = get("given_name"), get("family_name"), get("email")
+    postal_code, comment, started = get("postal_code"), get("comment"), get("started")
+    website, source = get("website"), get("source")
+    if email is None or postal_code is None or started is None:
+        return None
+    if not (_name_part(given_name, required=True) and _name_part(family_name, required=False)):
+        return None
+    if any(value is not None and has_control_characters(value) for value in (email, postal_code, started, website, source)):
+        return None
+    if comment is not None and (has_control_characters(comment, multiline=True)
+                                or (comment.strip() and len(comment) > 500)):
+        return None
+    zip_code = normalise_zip(postal_code)
+    if zip_code is None or not email.isascii():
+        return None
+    email = normalised_email(email)
+    if email is None:
+        return None
+    return {"given_name": given_name, "family_name": family_name,
+            "family_name_first": get("family_name_first", "") not in _FALSE, "email": email,
+            "postal_code": zip_code, "comment": comment,
+            "show_name": get("show_name", "") not in _FALSE, "keep_updated": get("keep_updated", "") not in _FALSE,
+            "share_email": get("share_email", "") not in _FALSE, "source": clean_source(source),
+            "bot_trap": bot_trap(website, seconds_since_render(started))}

@@ -14,7 +14,13 @@ from ..audit.service import record
 from ..bots.service import BOT_TRAPS, disposable_clause_bound, disposable_parameters
 from ..campaigns.models import Campaign
 from ..campaigns.service import campaign_text
-from ..database import core_connection, is_postgres, transaction, utcnow
+from ..database import (
+    AutocommitStatement,
+    core_connection,
+    session_in_transaction,
+    transaction,
+    utcnow,
+)
 from ..extensions import db
 from ..geography import service as geography
 from ..mail.service import (
@@ -23,8 +29,16 @@ from ..mail.service import (
     unrendered_mail_insert_from,
     unrendered_parameters,
 )
-from ..tokens import find_token, is_expired, issue_token, issue_tokens, new_token_rows, tokens_insert_from
-from ..urls import external_url
+from ..tokens import (
+    find_token,
+    hash_token,
+    is_expired,
+    issue_token,
+    issue_tokens,
+    new_token_rows,
+    tokens_insert_from,
+)
+from ..urls import external_url, token_url
 from . import counting
 from .identity import canonical_email, hash_ip
 from .models import Signature, SignatureToken, TallyDelta
@@ -98,8 +112,8 @@ def _confirmation_context(links: dict[str, str], full_name: str, locale: str, ca
     return {
         "signature": {"full_name": full_name, "locale": locale},
         "campaign": {"title": campaign_text(campaign, locale).title, "slug": campaign.slug},
-        "confirm_url": external_url("public.confirm", token=links["confirm"], lang=locale),
-        "remove_url": external_url("public.remove", token=links["remove"], lang=locale),
+        "confirm_url": token_url("public.confirm", links["confirm"], lang=locale),
+        "remove_url": token_url("public.remove", links["remove"], lang=locale),
         "days": current_app.config["CONFIRM_TOKEN_DAYS"],
     }
 
@@ -167,6 +181,13 @@ def _hold_parameters(ip_hash: str | None, now, email: str, bot_trap: str | None 
             **{f"since_{n}": now - window for n, window in enumerate(windows)}}
 
 
+def _accepts_signatures(now):
+    """`Campaign.accepts_signatures` in SQL (over the campaigns table)."""
+    return sa.and_(Campaign.state == sa.literal_column("'open'"),
+                   sa.or_(Campaign.opens_at.is_(None), Campaign.opens_at <= now),
+                   sa.or_(Campaign.closes_at.is_(None), Campaign.closes_at > now))
+
+
 @lru_cache(maxsize=16)
 def _insert_signature(dialect: str, columns: tuple[str, ...], soft_limits: str):
     """INSERT of a new pending signature, built once per process (building a statement costs more
@@ -175,11 +196,8 @@ def _insert_signature(dialect: str, columns: tuple[str, ...], soft_limits: str):
     `Campaign.accepts_signatures`, read in the same statement), so a closed campaign takes no
     signature even from an app server whose copy of it is a few seconds old."""
     table = Signature.__table__
-    now = sa.bindparam("created_at", type_=sa.DateTime())
-    accepting = sa.exists().where(
-        Campaign.id == sa.bindparam("campaign_id"), Campaign.state == sa.literal_column("'open'"),
-        sa.or_(Campaign.opens_at.is_(None), Campaign.opens_at <= now),
-        sa.or_(Campaign.closes_at.is_(None), Campaign.closes_at > now))
+    accepting = sa.exists().where(Campaign.id == sa.bindparam("campaign_id"),
+                                  _accepts_signatures(sa.bindparam("created_at", type_=sa.DateTime())))
     values = sa.select(*(sa.bindparam(name, type_=table.c[name].type) for name in columns),
                        _hold_reason(soft_limits, dialect)).where(accepting)
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
@@ -189,7 +207,7 @@ def _insert_signature(dialect: str, columns: tuple[str, ...], soft_limits: str):
 
 
 @lru_cache(maxsize=16)
-def _sign_in_one_statement(columns: tuple[str, ...], soft_limits: str):
+def _sign_in_one_statement(columns: tuple[str, ...], soft_limits: str, lifetimes: tuple):
     """PostgreSQL: `_insert_signature` with, in the same statement (data-modifying CTEs), the new
     signature's districts, its confirm and remove tokens and its unrendered confirmation mail (the
     last two unless `send_mail` is false). A new signature costs one round trip and the COMMIT; when
@@ -198,22 +216,32 @@ def _sign_in_one_statement(columns: tuple[str, ...], soft_limits: str):
     send_mail = sa.bindparam("send_mail", type_=sa.Boolean())
     return sa.select(signed.c.id).add_cte(
         geography.districts_insert_from(signed.c.id).cte("districts"),
-        tokens_insert_from(SignatureToken, "signature_id", signed.c.id, send_mail).cte("tokens"),
+        tokens_insert_from(SignatureToken, "signature_id", signed.c.id, send_mail, lifetimes).cte("tokens"),
         unrendered_mail_insert_from(signed.c.id, send_mail).cte("mail"))
 
 
+def _sign_parameters(campaign: Campaign, row: dict, hold: dict, place, bot_trap: str | None) -> dict:
+    """The bound values of `_sign_in_one_statement`."""
+    links, token_rows = new_token_rows(_confirmation_lifetimes())
+    mail = unrendered_parameters(row["email"], "confirm_signature", CONFIRM_SUBJECT, row["locale"],
+                                 _confirmation_context(links, row["full_name"], row["locale"], campaign),
+                                 campaign_id=campaign.id)
+    return row | hold | geography.district_parameters(place) | token_rows | mail | {"send_mail": not bot_trap}
+
+
+@lru_cache(maxsize=16)
+def _sign_alone(columns: tuple[str, ...], soft_limits: str, lifetimes: tuple, engine) -> AutocommitStatement:
+    return AutocommitStatement(_sign_in_one_statement(columns, soft_limits, lifetimes), engine)
+
+
 def _insert_new(connection, campaign: Campaign, row: dict, hold: dict, place, bot_trap: str | None) -> int | None:
-    """The new signature with its districts, tokens and confirmation mail (none for a bot trap);
-    its id, or None when nothing was inserted."""
+    """The new signature with its districts, tokens and confirmation mail (none for a bot trap),
+    in the caller's transaction; its id, or None when nothing was inserted."""
     soft_limits = current_app.config["SIGN_SOFT_LIMIT_PER_IP"]
     if connection.dialect.name == "postgresql":
-        links, token_rows = new_token_rows(_confirmation_lifetimes())
-        mail = unrendered_parameters(row["email"], "confirm_signature", CONFIRM_SUBJECT, row["locale"],
-                                     _confirmation_context(links, row["full_name"], row["locale"], campaign),
-                                     campaign_id=campaign.id)
-        return connection.execute(_sign_in_one_statement(tuple(row), soft_limits),
-                                  row | hold | geography.district_parameters(place) | token_rows | mail
-                                  | {"send_mail": not bot_trap}).scalar()
+        return connection.execute(_sign_in_one_statement(tuple(row), soft_limits,
+                                                         tuple(_confirmation_lifetimes().items())),
+                                  _sign_parameters(campaign, row, hold, place, bot_trap)).scalar()
     inserted = connection.execute(_insert_signature(connection.dialect.name, tuple(row), soft_limits),
                                   row | hold).scalar()
     if inserted is not None:
@@ -239,16 +267,15 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
     row = {"campaign_id": campaign.id, "email_canonical": canonical, "status": "pending", "created_at": now,
            "state": place.state, "town": place.town[:60], "last_mailed_at": None if details.bot_trap else now, **fields}
     hold = _hold_parameters(fields["ip_hash"], now, canonical, details.bot_trap)
-    inserted_alone = is_postgres() and not db.session().in_transaction()
+    engine = db.engine
+    inserted_alone = engine.dialect.name == "postgresql" and not session_in_transaction()
     if inserted_alone:
-        # On PostgreSQL the common case is one statement, atomic on its own: sent in autocommit on
-        # the session's connection it costs one round trip, with no BEGIN and no COMMIT of their own.
-        connection = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        try:
-            inserted = _insert_new(connection, campaign, row, hold, place, details.bot_trap)
-        finally:
-            db.session.commit()  # hands the connection back, its isolation level reset
-        if inserted is not None:
+        # On PostgreSQL the common case is one statement, atomic on its own: sent in autocommit it
+        # costs one round trip, with no BEGIN and no COMMIT of their own.
+        found = _sign_alone(tuple(row), current_app.config["SIGN_SOFT_LIMIT_PER_IP"],
+                            tuple(_confirmation_lifetimes().items()), engine).first_row(
+            _sign_parameters(campaign, row, hold, place, details.bot_trap))
+        if found is not None:
             return
     with transaction():
         # Otherwise (SQLite: four statements, each built once per process) in the transaction; no
@@ -335,51 +362,65 @@ _SPEND_TOKEN = (sa.update(SignatureToken.__table__).where(SignatureToken.__table
                 .values(used_at=sa.bindparam("when")))
 
 
-@lru_cache(maxsize=1)
-def _confirm_in_one_statement():
-    """PostgreSQL: the conditional UPDATE of `_CONFIRM_PENDING` with, in the same statement
-    (data-modifying CTEs), the token spent and, unless the signature is held, its tally deltas
-    (`counting.tally_rows`: the SQL form of the keys it counts in). Answers how many rows it
-    confirmed: 0 when a concurrent confirmation won, and then nothing else is written."""
+def _confirming_statement(found, status, token_id):
+    """The conditional UPDATE of the signature `found` (a CTE with `signature_id`) to `status`, with,
+    in the same statement (data-modifying CTEs), the token `token_id` spent and, unless the signature
+    is held, its tally deltas (`counting.tally_rows`: the SQL form of the keys it counts in).
+    Answers how many rows it confirmed: 0 when a concurrent confirmation won, and then nothing else
+    is written."""
     table = Signature.__table__
     confirmed = (sa.update(table)
-                 .where(table.c.id == sa.bindparam("confirming_id"), table.c.status == sa.literal_column("'pending'"))
-                 .values(status=sa.bindparam("new_status"), confirmed_at=sa.bindparam("when"))
+                 .where(table.c.id == found.c.signature_id, table.c.status == sa.literal_column("'pending'"))
+                 .values(status=status, confirmed_at=sa.bindparam("when", type_=sa.DateTime()))
                  .returning(table.c.id, table.c.campaign_id, table.c.state, table.c.hold_reason)
                  .cte("confirmed"))
     tokens = SignatureToken.__table__
-    spent = (sa.update(tokens).where(tokens.c.id == sa.bindparam("token_id"), sa.exists(sa.select(confirmed.c.id)))
-             .values(used_at=sa.bindparam("when")).cte("spent"))
+    spent = (sa.update(tokens).where(tokens.c.id == token_id, sa.exists(sa.select(confirmed.c.id)))
+             .values(used_at=sa.bindparam("when", type_=sa.DateTime())).cte("spent"))
     counted = sa.select(confirmed).where(confirmed.c.hold_reason.is_(None)).cte("counted")
     keys = sa.union_all(*counting.tally_rows(counted)).subquery()
     deltas = TallyDelta.__table__.insert().from_select(
         ["campaign_id", "kind", "key", "delta"],
         sa.select(keys.c.campaign_id, keys.c.kind, keys.c.key, sa.literal_column("1"))).cte("deltas")
-    return sa.select(sa.func.count()).select_from(confirmed).add_cte(spent, deltas)
+    return sa.select(sa.func.count()).select_from(confirmed).add_cte(found, spent, deltas)
+
+
+@lru_cache(maxsize=16)
+def _confirm_by_link(engine) -> AutocommitStatement:
+    """PostgreSQL, from the link alone: `_confirming_statement` for the pending signature of an
+    unexpired confirm token whose campaign accepts signatures now (one round trip, no ORM). It
+    confirms nothing in every other case (confirmed already, held, expired, closed with a grace
+    period left, signed before geography existed), and `confirm` then takes the long way, which
+    knows what to say."""
+    table, tokens = Signature.__table__, SignatureToken.__table__
+    when = sa.bindparam("when", type_=sa.DateTime())
+    found = (sa.select(tokens.c.id.label("token_id"), table.c.id.label("signature_id"))
+             .join(table, table.c.id == tokens.c.signature_id).join(Campaign, Campaign.id == table.c.campaign_id)
+             .where(tokens.c.token_hash == sa.bindparam("token_hash", type_=sa.String()),
+                    tokens.c.purpose == sa.literal_column("'confirm'"), tokens.c.expires_at >= when,
+                    table.c.status == sa.literal_column("'pending'"), table.c.state.is_not(None),
+                    _accepts_signatures(when))
+             .cte("found"))
+    status = sa.case((table.c.hold_reason.is_(None), sa.literal_column("'confirmed'")),
+                     else_=sa.literal_column("'held'"))
+    return AutocommitStatement(_confirming_statement(found, status, sa.select(found.c.token_id).scalar_subquery()),
+                               engine)
 
 
 def confirm(raw: str) -> bool:
     """Confirm the signature; True when this call confirmed it (False: it was already). Confirming
     twice counts once. A signature with a hold reason becomes `held` (not counted) until an
     organiser releases it; the signer sees the same page either way (`confirmation_of`)."""
-    if is_postgres() and not db.session().in_transaction():
-        # Two statements, each atomic on its own, in autocommit: the token's lookup and the one
-        # statement that confirms (two round trips, no BEGIN or COMMIT). At READ COMMITTED each
-        # statement saw its own snapshot anyway; the UPDATE's condition is still the guard.
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        try:
-            confirmed = _confirm(raw, in_one_statement=True)
-        finally:
-            db.session.commit()  # hands the connection back, its isolation level reset
-        if confirmed is not None:
-            return confirmed
+    engine = db.engine
+    if engine.dialect.name == "postgresql" and not session_in_transaction():
+        # The common case in one statement, atomic on its own, in autocommit: one round trip.
+        if _confirm_by_link(engine).first_row({"token_hash": hash_token(raw), "when": utcnow()})[0]:
+            return True
     with transaction():
-        return _confirm(raw, in_one_statement=False)
+        return _confirm(raw)
 
 
-def _confirm(raw: str, in_one_statement: bool) -> bool | None:
-    """None when `in_one_statement` cannot do it (a signature from before geography existed needs
-    several writes in a transaction)."""
+def _confirm(raw: str) -> bool:
     token = _live_token(raw, "confirm")
     signature = token.signature
     if signature.status in ("confirmed", "held"):
@@ -393,12 +434,6 @@ def _confirm(raw: str, in_one_statement: bool) -> bool | None:
     # The conditional UPDATE is the guard: of two concurrent confirmations only one matches.
     # Core statements on the session's connection, built once: no unit of work to flush.
     connection = core_connection()
-    if in_one_statement:
-        if signature.state is None:
-            return None
-        # (Parameter names that are no column of either table: SQLAlchemy would SET those.)
-        return bool(connection.execute(_confirm_in_one_statement(), {
-            "confirming_id": signature.id, "new_status": status, "when": now, "token_id": token.id}).scalar())
     changed = connection.execute(_CONFIRM_PENDING, {"signature_id": signature.id, "new_status": status, "when": now}).rowcount
     if changed:
         connection.execute(_SPEND_TOKEN, {"token_id": token.id, "when": now})

@@ -1,5 +1,6 @@
 -- The real sign flow: each wrk thread GETs the campaign page once (session cookie, CSRF token if the
--- page has one), then POSTs the sign form with a new email each time; a 303 is a success.
+-- page has one, the form's hidden render time), then POSTs the sign form as a browser sends it (the
+-- empty honeypot and hidden fields included) with a new email each time; a 303 is a success.
 -- Each signer comes from its own address (X-Forwarded-For, read by the app with PROXY_FIX_X_FOR=1, as
 -- behind a load balancer), so the soft per-network limit runs at its production setting.
 -- args: slug run-tag origin
@@ -17,7 +18,7 @@ function request()
   n = n + 1
   posts = posts + 1
   local body = "given_name=Bench&family_name=Signer&postal_code=60614&comment=&email=s-" .. tag .. "-" .. id .. "-" .. n
-    .. "%40example.org"
+    .. "%40example.org&website=&source=&started=" .. (started or "")
   if token then body = body .. "&csrf_token=" .. token end
   local headers = form_headers(origin, cookie)
   headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", id, math.floor(n / 250) % 250, n % 250 + 1)
@@ -28,6 +29,7 @@ function response(status, headers, body)
   count(status)
   if not ready and status == 200 then
     cookie, token = take_session(headers, body)
+    started = body:match('name="started" type="hidden" value="([^"]*)"')
     ready = true
   end
 end

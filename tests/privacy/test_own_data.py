@@ -1,4 +1,5 @@
 """A signer asks, from a mailed link, for everything stored about them, and for its deletion."""
+import io
 import json
 import re
 
@@ -120,3 +121,12 @@ def test_the_request_page_is_rate_limited_per_address(app):
     codes = [client.post("/privacy", data={"csrf_token": token, "email": email}).status_code
              for email in ("a@example.org", "A@example.org", "a@example.org", "a@example.org")]
     assert codes == [200, 200, 200, 429]
+
+
+def test_a_file_sent_as_the_email_address_gets_the_form_again_not_an_error(client):
+    page = client.get("/privacy")
+    response = client.post("/privacy", data={"csrf_token": csrf_token(page.get_data(as_text=True)),
+                                              "email": (io.BytesIO(b"x"), "x.txt")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Enter your email address" in response.get_data(as_text=True)

@@ -123,3 +123,22 @@ def test_half_a_spanish_update_is_refused_and_kept_in_the_form(organiser_client,
     response = post_update(organiser_client, campaign.slug, title="News", body="Body", title_es="Noticias")
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'href="#body_es"' in html and 'value="Noticias"' in html
+
+
+def test_a_spanish_signer_of_a_campaign_read_from_the_per_process_copy_gets_its_spanish_title(
+        app, client, campaign, inbox):
+    """The signing path reads the campaign from a detached per-process copy
+    (`cached_public_campaign`): its translations are loaded with it, for the mail's title."""
+    from advocacy.campaigns.models import CampaignTranslation
+
+    campaign.translations["es"] = CampaignTranslation(locale="es", title="Licencia pagada ya", ask="Apruébenla.",
+                                                      summary="Con sueldo.", background="Por las familias.")
+    db.session.commit()
+    app.config["CAMPAIGN_CACHE_SECONDS"] = 60
+    client.get("/?lang=es")
+    for n in range(2):  # the first post reads the campaign, the second takes the copy
+        assert sign_form(client, campaign.slug, email=f"rocio{n}@example.org").status_code == 303
+    deliver_mail()
+    for n in range(2):
+        body = inbox.to(f"rocio{n}@example.org")[-1].get_body(("plain",)).get_content()
+        assert "Licencia pagada ya" in body
