@@ -362,49 +362,39 @@ _SPEND_TOKEN = (sa.update(SignatureToken.__table__).where(SignatureToken.__table
                 .values(used_at=sa.bindparam("when")))
 
 
-def _confirming_statement(found, status, token_id):
-    """The conditional UPDATE of the signature `found` (a CTE with `signature_id`) to `status`, with,
-    in the same statement (data-modifying CTEs), the token `token_id` spent and, unless the signature
-    is held, its tally deltas (`counting.tally_rows`: the SQL form of the keys it counts in).
-    Answers how many rows it confirmed: 0 when a concurrent confirmation won, and then nothing else
-    is written."""
-    table = Signature.__table__
+@lru_cache(maxsize=16)
+def _confirm_by_link(engine) -> AutocommitStatement:
+    """PostgreSQL, from the link alone, in one statement (data-modifying CTEs): the conditional
+    UPDATE of the pending signature of an unexpired confirm token whose campaign accepts signatures
+    now (the guard against double counting), the token spent and, unless the signature is held, its
+    tally deltas (`counting.tally_rows`: the SQL form of the keys it counts in). Answers how many
+    rows it confirmed: 0 in every other case (confirmed already or by a concurrent click, expired,
+    closed with a grace period left, signed before geography existed), and then nothing is written
+    and `confirm` takes the long way, which knows what to say.
+
+    The signature is found by its primary key from the token's (a scalar subquery), never by a
+    join the planner could turn around: under a surge the statistics lag behind the table, and a
+    plan that scans the campaign's pending signatures costs milliseconds per confirmation."""
+    table, tokens = Signature.__table__, SignatureToken.__table__
+    when = sa.bindparam("when", type_=sa.DateTime())
+    of_the_link = sa.and_(tokens.c.token_hash == sa.bindparam("token_hash", type_=sa.String()),
+                          tokens.c.purpose == sa.literal_column("'confirm'"), tokens.c.expires_at >= when)
+    accepting = sa.exists().where(Campaign.id == table.c.campaign_id, _accepts_signatures(when))
     confirmed = (sa.update(table)
-                 .where(table.c.id == found.c.signature_id, table.c.status == sa.literal_column("'pending'"))
-                 .values(status=status, confirmed_at=sa.bindparam("when", type_=sa.DateTime()))
+                 .where(table.c.id == sa.select(tokens.c.signature_id).where(of_the_link).scalar_subquery(),
+                        table.c.status == sa.literal_column("'pending'"), table.c.state.is_not(None), accepting)
+                 .values(status=sa.case((table.c.hold_reason.is_(None), sa.literal_column("'confirmed'")),
+                                        else_=sa.literal_column("'held'")), confirmed_at=when)
                  .returning(table.c.id, table.c.campaign_id, table.c.state, table.c.hold_reason)
                  .cte("confirmed"))
-    tokens = SignatureToken.__table__
-    spent = (sa.update(tokens).where(tokens.c.id == token_id, sa.exists(sa.select(confirmed.c.id)))
-             .values(used_at=sa.bindparam("when", type_=sa.DateTime())).cte("spent"))
+    spent = (sa.update(tokens).where(of_the_link, sa.exists(sa.select(confirmed.c.id)))
+             .values(used_at=when).cte("spent"))
     counted = sa.select(confirmed).where(confirmed.c.hold_reason.is_(None)).cte("counted")
     keys = sa.union_all(*counting.tally_rows(counted)).subquery()
     deltas = TallyDelta.__table__.insert().from_select(
         ["campaign_id", "kind", "key", "delta"],
         sa.select(keys.c.campaign_id, keys.c.kind, keys.c.key, sa.literal_column("1"))).cte("deltas")
-    return sa.select(sa.func.count()).select_from(confirmed).add_cte(found, spent, deltas)
-
-
-@lru_cache(maxsize=16)
-def _confirm_by_link(engine) -> AutocommitStatement:
-    """PostgreSQL, from the link alone: `_confirming_statement` for the pending signature of an
-    unexpired confirm token whose campaign accepts signatures now (one round trip, no ORM). It
-    confirms nothing in every other case (confirmed already, held, expired, closed with a grace
-    period left, signed before geography existed), and `confirm` then takes the long way, which
-    knows what to say."""
-    table, tokens = Signature.__table__, SignatureToken.__table__
-    when = sa.bindparam("when", type_=sa.DateTime())
-    found = (sa.select(tokens.c.id.label("token_id"), table.c.id.label("signature_id"))
-             .join(table, table.c.id == tokens.c.signature_id).join(Campaign, Campaign.id == table.c.campaign_id)
-             .where(tokens.c.token_hash == sa.bindparam("token_hash", type_=sa.String()),
-                    tokens.c.purpose == sa.literal_column("'confirm'"), tokens.c.expires_at >= when,
-                    table.c.status == sa.literal_column("'pending'"), table.c.state.is_not(None),
-                    _accepts_signatures(when))
-             .cte("found"))
-    status = sa.case((table.c.hold_reason.is_(None), sa.literal_column("'confirmed'")),
-                     else_=sa.literal_column("'held'"))
-    return AutocommitStatement(_confirming_statement(found, status, sa.select(found.c.token_id).scalar_subquery()),
-                               engine)
+    return AutocommitStatement(sa.select(sa.func.count()).select_from(confirmed).add_cte(spent, deltas), engine)
 
 
 def confirm(raw: str) -> bool:
