@@ -12,8 +12,11 @@ What is cached, and for whom, follows HTTP's rules for shared caches (RFC 9111):
   - only 200 answers with `public` and `s-maxage`, no Set-Cookie, and a Vary of at most
     Accept-Language and Cookie, whose values (with the host, scheme and path) are the key;
   - If-None-Match is answered 304 when it matches the stored ETag.
-The app's own page cache (public.service.PageCache) still renders each page at most once per
-PUBLIC_PAGE_CACHE_SECONDS, so what a visitor sees is at most twice that old.
+When a stored answer expires, one request asks the app again while the others get the expired copy
+(stale-while-revalidate, for at most one more PUBLIC_PAGE_CACHE_SECONDS): a surge of readers
+never all reach Flask at the same moment. The app's own page cache (public.service.PageCache)
+renders each page at most once per PUBLIC_PAGE_CACHE_SECONDS, so what a visitor sees is at most
+three times that old.
 """
 import json
 import logging
@@ -37,6 +40,7 @@ class SharedCache:
     def __init__(self, app, ttl, log_requests, max_entries: int = 2000):
         self.app, self.ttl, self.log_requests, self.max_entries = app, ttl, log_requests, max_entries
         self._entries: dict[tuple, tuple] = {}
+        self._refreshing: set[tuple] = set()  # keys whose expired answer one request is asking the app for
         self._lock = threading.Lock()
 
     def _key(self, environ) -> tuple | None:
@@ -54,8 +58,21 @@ class SharedCache:
             return self.app(environ, start_response)
         started = time.perf_counter()
         entry = self._entries.get(key)
-        if entry is not None and entry[0] > time.monotonic():
-            return self._replay(entry, environ, start_response, started)
+        if entry is not None:
+            now = time.monotonic()
+            if entry[0] > now:
+                return self._replay(entry, environ, start_response, started)
+            if entry[0] + self.ttl() > now:  # expired, but young enough to stand in while it is refreshed
+                with self._lock:
+                    someone_refreshing = key in self._refreshing
+                    self._refreshing.add(key)
+                if someone_refreshing:
+                    return self._replay(entry, environ, start_response, started)
+                try:
+                    return self._fill(key, environ, start_response)
+                finally:
+                    with self._lock:
+                        self._refreshing.discard(key)
         return self._fill(key, environ, start_response)
 
     def _replay(self, entry, environ, start_response, started):

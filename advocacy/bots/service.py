@@ -7,7 +7,7 @@ browser cannot report when it showed the form. The form carries the time the pag
 signed with SECRET_KEY (`issue_fill_timer`). A cached copy only makes that time earlier, so the
 measured time is never shorter than the visitor's real one: a person is never wrongly judged too
 fast because of the cache. The bound, the other way: a script that posts with a token older than
-SIGN_MIN_FILL_SECONDS passes, so a cached page (up to about 2 x PUBLIC_PAGE_CACHE_SECONDS +
+SIGN_MIN_FILL_SECONDS passes, so a cached page (up to about 3 x PUBLIC_PAGE_CACHE_SECONDS +
 PUBLIC_PAGE_MAX_AGE + 30 s old) or a token kept and replayed defeats it. It catches scripts that
 post without loading the page (no token), forge or garble the token, or post within
 SIGN_MIN_FILL_SECONDS of a fresh render; the honeypot, the per-network soft limit, the

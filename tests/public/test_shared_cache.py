@@ -150,3 +150,72 @@ def test_an_answer_that_is_not_stored_streams_through_unread():
     response = client.get("/delivery/list.csv", buffered=False)
     assert len(produced) < 3  # not read whole before the server sends it (the test client peeks at one chunk)
     assert b"".join(response.iter_encoded()) == b"0\n1\n2\n" and produced == [0, 1, 2]
+
+
+def test_an_expired_answer_is_refreshed_by_one_request_while_the_others_get_it():
+    """Stale-while-revalidate: when the stored answer expires, one request asks the app again and
+    every request meanwhile gets the expired copy; once refreshed, the new one."""
+    import threading
+    import time
+
+    from werkzeug.test import Client
+
+    from advocacy.shared_cache import SharedCache
+
+    version, calls, asked, release = [b"v1"], [], threading.Event(), threading.Event()
+
+    def app(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        if len(calls) > 1:  # the refresh: hold it until the other requests have been answered
+            asked.set()
+            release.wait(5)
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Cache-Control", "public, s-maxage=1")])
+        return [version[0]]
+
+    cache = SharedCache(app, ttl=lambda: 60, log_requests=lambda: False)
+    client = Client(cache, use_cookies=False)
+    assert client.get("/x").data == b"v1"
+    key = next(iter(cache._entries))
+    cache._entries[key] = (time.monotonic() - 1, *cache._entries[key][1:])  # expired a second ago
+    version[0] = b"v2"
+    refresh = threading.Thread(target=lambda: Client(cache, use_cookies=False).get("/x"))
+    refresh.start()
+    assert asked.wait(5)
+    stale = [client.get("/x").data for _ in range(3)]
+    release.set()
+    refresh.join(5)
+    assert stale == [b"v1"] * 3 and calls == ["/x", "/x"]  # one refresh; the others got the old copy
+    assert client.get("/x").data == b"v2" and calls == ["/x", "/x"]
+
+
+def test_an_answer_expired_longer_than_its_lifetime_is_never_served_even_during_a_refresh():
+    import threading
+    import time
+
+    from werkzeug.test import Client
+
+    from advocacy.shared_cache import SharedCache
+
+    version, calls, asked, release = [b"v1"], [], threading.Event(), threading.Event()
+
+    def app(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        if len(calls) == 2:  # the first refresh: held until the other request has been answered
+            asked.set()
+            release.wait(5)
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Cache-Control", "public, s-maxage=1")])
+        return [version[0]]
+
+    cache = SharedCache(app, ttl=lambda: 1, log_requests=lambda: False)
+    client = Client(cache, use_cookies=False)
+    assert client.get("/x").data == b"v1"
+    key = next(iter(cache._entries))
+    cache._entries[key] = (time.monotonic() - 2, *cache._entries[key][1:])  # expired longer ago than its 1 s
+    version[0] = b"v2"
+    refresh = threading.Thread(target=lambda: Client(cache, use_cookies=False).get("/x"))
+    refresh.start()
+    assert asked.wait(5)
+    answer = client.get("/x").data  # asks the app itself rather than take the too-old copy
+    release.set()
+    refresh.join(5)
+    assert answer == b"v2" and len(calls) == 3
