@@ -210,7 +210,7 @@ def _insert_signature(dialect: str, columns: tuple[str, ...], soft_limits: str):
 def _sign_in_one_statement(columns: tuple[str, ...], soft_limits: str, lifetimes: tuple):
     """PostgreSQL: `_insert_signature` with, in the same statement (data-modifying CTEs), the new
     signature's districts, its confirm and remove tokens and its unrendered confirmation mail (the
-    last two unless `send_mail` is false). A new signature costs one round trip and the COMMIT; when
+    last two unless `send_mail` is false). Sent alone in autocommit, a new signature costs one round trip; when
     nothing is inserted (signed already, or closed) none of the other rows are either."""
     signed = _insert_signature("postgresql", columns, soft_limits).cte("signed")
     send_mail = sa.bindparam("send_mail", type_=sa.Boolean())
