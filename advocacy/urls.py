@@ -13,7 +13,7 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["PUBLIC_BASE_URL"] + path
 
 
-_TOKEN_SLOT = "TOKENSLOT"
+_SLOT = "SLOTFORTHELINK"
 
 
 def token_url(endpoint: str, token: str, **values) -> str:
@@ -23,9 +23,9 @@ def token_url(endpoint: str, token: str, **values) -> str:
     if not token.replace("-", "").replace("_", "").isalnum():
         return external_url(endpoint, token=token, **values)
     return _token_url_template(current_app._get_current_object(), endpoint,
-                               tuple(sorted(values.items()))).replace(_TOKEN_SLOT, token)
+                               tuple(sorted(values.items()))).replace(_SLOT, token)
 
 
 @lru_cache(maxsize=64)
 def _token_url_template(app, endpoint: str, values: tuple) -> str:
-    return external_url(endpoint, token=_TOKEN_SLOT, **dict(values))
+    return external_url(endpoint, token=_SLOT, **dict(values))
