@@ -220,9 +220,10 @@ def _sign_in_one_statement(columns: tuple[str, ...], soft_limits: str, lifetimes
         unrendered_mail_insert_from(signed.c.id, send_mail).cte("mail"))
 
 
-def _sign_parameters(campaign: Campaign, row: dict, hold: dict, place, bot_trap: str | None) -> dict:
+def _sign_parameters(campaign: Campaign, row: dict, hold: dict, place, bot_trap: str | None,
+                     lifetimes: dict[str, timedelta]) -> dict:
     """The bound values of `_sign_in_one_statement`."""
-    links, token_rows = new_token_rows(_confirmation_lifetimes())
+    links, token_rows = new_token_rows(lifetimes)
     mail = unrendered_parameters(row["email"], "confirm_signature", CONFIRM_SUBJECT, row["locale"],
                                  _confirmation_context(links, row["full_name"], row["locale"], campaign),
                                  campaign_id=campaign.id)
@@ -239,9 +240,9 @@ def _insert_new(connection, campaign: Campaign, row: dict, hold: dict, place, bo
     in the caller's transaction; its id, or None when nothing was inserted."""
     soft_limits = current_app.config["SIGN_SOFT_LIMIT_PER_IP"]
     if connection.dialect.name == "postgresql":
-        return connection.execute(_sign_in_one_statement(tuple(row), soft_limits,
-                                                         tuple(_confirmation_lifetimes().items())),
-                                  _sign_parameters(campaign, row, hold, place, bot_trap)).scalar()
+        lifetimes = _confirmation_lifetimes()
+        return connection.execute(_sign_in_one_statement(tuple(row), soft_limits, tuple(lifetimes.items())),
+                                  _sign_parameters(campaign, row, hold, place, bot_trap, lifetimes)).scalar()
     inserted = connection.execute(_insert_signature(connection.dialect.name, tuple(row), soft_limits),
                                   row | hold).scalar()
     if inserted is not None:
@@ -272,9 +273,10 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
     if inserted_alone:
         # On PostgreSQL the common case is one statement, atomic on its own: sent in autocommit it
         # costs one round trip, with no BEGIN and no COMMIT of their own.
+        lifetimes = _confirmation_lifetimes()
         found = _sign_alone(tuple(row), current_app.config["SIGN_SOFT_LIMIT_PER_IP"],
-                            tuple(_confirmation_lifetimes().items()), engine).first_row(
-            _sign_parameters(campaign, row, hold, place, details.bot_trap))
+                            tuple(lifetimes.items()), engine).first_row(
+            _sign_parameters(campaign, row, hold, place, details.bot_trap, lifetimes))
         if found is not None:
             return
     with transaction():

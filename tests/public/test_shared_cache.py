@@ -152,6 +152,24 @@ def test_an_answer_that_is_not_stored_streams_through_unread():
     assert b"".join(response.iter_encoded()) == b"0\n1\n2\n" and produced == [0, 1, 2]
 
 
+def _refresh_held_app(held_call: int):
+    """A plain app answering `version[0]` (public, s-maxage=1) whose `held_call`-th call waits for
+    `release` after setting `asked`: a refresh in progress while other requests arrive."""
+    import threading
+
+    version, calls, asked, release = [b"v1"], [], threading.Event(), threading.Event()
+
+    def app(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        if len(calls) == held_call:
+            asked.set()
+            release.wait(5)
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Cache-Control", "public, s-maxage=1")])
+        return [version[0]]
+
+    return app, version, calls, asked, release
+
+
 def test_an_expired_answer_is_refreshed_by_one_request_while_the_others_get_it():
     """Stale-while-revalidate: when the stored answer expires, one request asks the app again and
     every request meanwhile gets the expired copy; once refreshed, the new one."""
@@ -162,15 +180,7 @@ def test_an_expired_answer_is_refreshed_by_one_request_while_the_others_get_it()
 
     from advocacy.shared_cache import SharedCache
 
-    version, calls, asked, release = [b"v1"], [], threading.Event(), threading.Event()
-
-    def app(environ, start_response):
-        calls.append(environ["PATH_INFO"])
-        if len(calls) > 1:  # the refresh: hold it until the other requests have been answered
-            asked.set()
-            release.wait(5)
-        start_response("200 OK", [("Content-Type", "text/plain"), ("Cache-Control", "public, s-maxage=1")])
-        return [version[0]]
+    app, version, calls, asked, release = _refresh_held_app(2)  # the refresh waits for the other requests
 
     cache = SharedCache(app, ttl=lambda: 60, log_requests=lambda: False)
     client = Client(cache, use_cookies=False)
@@ -196,15 +206,7 @@ def test_an_answer_expired_longer_than_its_lifetime_is_never_served_even_during_
 
     from advocacy.shared_cache import SharedCache
 
-    version, calls, asked, release = [b"v1"], [], threading.Event(), threading.Event()
-
-    def app(environ, start_response):
-        calls.append(environ["PATH_INFO"])
-        if len(calls) == 2:  # the first refresh: held until the other request has been answered
-            asked.set()
-            release.wait(5)
-        start_response("200 OK", [("Content-Type", "text/plain"), ("Cache-Control", "public, s-maxage=1")])
-        return [version[0]]
+    app, version, calls, asked, release = _refresh_held_app(2)  # the first refresh waits for the other request
 
     cache = SharedCache(app, ttl=lambda: 1, log_requests=lambda: False)
     client = Client(cache, use_cookies=False)
