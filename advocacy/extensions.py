@@ -1,4 +1,7 @@
 """Extensions created unbound; `create_app` binds them with init_app."""
+from functools import lru_cache
+
+from babel import Locale
 from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -25,13 +28,19 @@ limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()
 
 
-def select_locale():
+def select_locale() -> Locale | None:
     from flask import current_app
 
     chosen = request.args.get("lang") or request.cookies.get("lang")
-    if chosen in current_app.config["LANGUAGES"]:
-        return chosen
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
+    if chosen not in current_app.config["LANGUAGES"]:
+        chosen = request.accept_languages.best_match(current_app.config["LANGUAGES"])
+    return _parsed_locale(chosen) if chosen else None
+
+
+@lru_cache(maxsize=16)
+def _parsed_locale(code: str) -> Locale:
+    """Flask-Babel would parse the chosen code again on every request; it takes a Locale as it is."""
+    return Locale.parse(code)
 
 
 babel = Babel()

@@ -1,6 +1,7 @@
 """The background worker: sends the outbox, folds counters, closes campaigns at their date,
 renders delivery packets' PDFs, anonymises personal data past its lifetime, posts letters to CWC
-and watches the tallies for milestones and members ready to deliver."""
+and watches the tallies for milestones and members ready to deliver; on PostgreSQL it also
+analyzes tables that have doubled (`database.analyze_grown_tables`)."""
 import logging
 import signal
 import time
@@ -8,6 +9,7 @@ import time
 from flask import current_app
 
 from .campaigns.service import close_due
+from .database import analyze_grown_tables
 from .delivery import cwc
 from .delivery.packets import render_due
 from .delivery.progress import watch_due
@@ -23,6 +25,7 @@ CLOSE_DUE_INTERVAL = 60.0  # seconds between runs of close-due (closing campaign
 ANONYMISE_DUE_INTERVAL = 3600.0  # seconds between runs of anonymise-due (personal data lifetime)
 WATCH_DUE_INTERVAL = 60.0  # seconds between looks at the tallies (milestones, members ready to deliver)
 # and at approved letters to queue for CWC
+ANALYZE_INTERVAL = 1.0  # seconds between looks for tables that have doubled since their last ANALYZE
 
 
 def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
@@ -40,7 +43,15 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
     if current_app.config["SMTP_HOST"]:  # asked once now; the answer is cached (mail.service)
         log.info("the relay %s SMTPUTF8 (internationalised addresses)",
                  "offers" if relay_offers_smtputf8() else "does not offer")
-    last_close_due = last_anonymise_due = last_watch_due = float("-inf")
+    last_close_due = last_anonymise_due = last_watch_due = last_analyze = float("-inf")
+
+    def analyze_when_due():
+        nonlocal last_analyze
+        if time.monotonic() - last_analyze >= ANALYZE_INTERVAL:
+            last_analyze = time.monotonic()
+            if analyzed := analyze_grown_tables():
+                log.info("analyzed tables that doubled since their last analyze: %s", ", ".join(analyzed))
+
     while not stopping:
         try:
             if time.monotonic() - last_close_due >= CLOSE_DUE_INTERVAL:
@@ -54,6 +65,7 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
                     log.info("anonymised %d signature(s), %d donation(s); deleted %d old mail(s) and the "
                              "stored lists of %d delivery(ies)", report.signatures, report.donations, report.mails,
                              report.deliveries)
+            analyze_when_due()
             fold_all()
             if time.monotonic() - last_watch_due >= WATCH_DUE_INTERVAL:
                 last_watch_due = time.monotonic()
@@ -68,6 +80,7 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
             if rendered := render_due():
                 log.info("rendered %d delivery packet(s)", rendered)
             while (sent + failed or fanned_out) and not stopping:
+                analyze_when_due()  # a surge keeps the worker in this loop
                 fold_all()
                 sent, failed = send_due()
                 fanned_out = fan_out_due()

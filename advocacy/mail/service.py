@@ -161,10 +161,11 @@ def unrendered_mail_insert_from(signature_id, when) -> sa.Insert:
 
 def unrendered_parameters(to: str, template: str, subject, locale: str, context: dict, *,
                           campaign_id: int | None = None) -> dict:
-    with force_locale(locale):
-        subject = clean_subject(subject)
-    return {"mail_to_address": to, "mail_subject": subject, "mail_context": context, "mail_locale": locale,
-            "mail_kind": template, "mail_campaign_id": campaign_id, "mail_canonical": canonical_email(to),
+    if not isinstance(subject, str):  # a lazy translation, in the reader's language
+        with force_locale(locale):
+            subject = str(subject)
+    return {"mail_to_address": to, "mail_subject": clean_subject(subject), "mail_context": context,
+            "mail_locale": locale, "mail_kind": template, "mail_campaign_id": campaign_id, "mail_canonical": canonical_email(to),
             "mail_now": utcnow()}
 
 
@@ -185,7 +186,8 @@ def backoff(attempts: int) -> timedelta:
 
 def _claim_due(limit: int) -> list[OutboxMessage]:
     now = utcnow()
-    with transaction():
+    # keep_loaded: the claimed rows are read once, not again one by one after the commit.
+    with transaction(keep_loaded=True):
         query = (
             sa.select(OutboxMessage)
             .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
@@ -476,7 +478,9 @@ def send_due(limit: int = 50) -> tuple[int, int]:
                 _give_up(message, exc, "cannot be sent")
             else:
                 sent += 1
-                with transaction():
+                # keep_loaded: the batch's other messages are not read again after this commit (a
+                # failure's commit does expire them, so a bounce recorded meanwhile is seen).
+                with transaction(keep_loaded=True):
                     message.attempts += 1
                     message.status = "sent"
                     message.sent_at = utcnow()

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from limits import parse_many
 from sqlalchemy.dialects import postgresql, sqlite
@@ -104,6 +105,13 @@ def _confirmation_lifetimes() -> dict[str, timedelta]:
 
 
 CONFIRM_SUBJECT = _l("Please confirm your signature")
+
+
+@lru_cache(maxsize=16)
+def _confirm_subject(locale: str) -> str:
+    """CONFIRM_SUBJECT in `locale`, translated once per process rather than once per signature."""
+    with force_locale(locale):
+        return str(CONFIRM_SUBJECT)
 
 
 def _confirmation_context(links: dict[str, str], full_name: str, locale: str, campaign: Campaign) -> dict:
@@ -224,7 +232,7 @@ def _sign_parameters(campaign: Campaign, row: dict, hold: dict, place, bot_trap:
                      lifetimes: dict[str, timedelta]) -> dict:
     """The bound values of `_sign_in_one_statement`."""
     links, token_rows = new_token_rows(lifetimes)
-    mail = unrendered_parameters(row["email"], "confirm_signature", CONFIRM_SUBJECT, row["locale"],
+    mail = unrendered_parameters(row["email"], "confirm_signature", _confirm_subject(row["locale"]), row["locale"],
                                  _confirmation_context(links, row["full_name"], row["locale"], campaign),
                                  campaign_id=campaign.id)
     return row | hold | geography.district_parameters(place) | token_rows | mail | {"send_mail": not bot_trap}
