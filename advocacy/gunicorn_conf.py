@@ -54,7 +54,13 @@ if os.path.isdir(SHARED_MEMORY):
 
 def post_worker_init(worker):
     """Each worker loads the USPS ZIP data (the `zipcodes` package, about 0.3 s of CPU) before it
-    takes requests, rather than during its first signature."""
+    takes requests, rather than during its first signature. Then everything loaded so far (the app,
+    its libraries, the ZIP data: about 170,000 objects that live as long as the worker) leaves the
+    garbage collector's view: a full collection over them paused every thread of the worker for
+    about 80 ms, now and then, in the middle of a surge."""
+    import gc
+
     from advocacy.geography.service import usps_lookup
 
     usps_lookup("20500")
+    gc.freeze()
