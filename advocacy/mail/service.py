@@ -186,7 +186,7 @@ def backoff(attempts: int) -> timedelta:
 
 def _claim_due(limit: int) -> list[OutboxMessage]:
     now = utcnow()
-    # keep_loaded: the claimed rows are read once, not again one by one after the commit.
+    # keep_loaded: the claimed rows are not read again one by one right after the claim commits.
     with transaction(keep_loaded=True):
         query = (
             sa.select(OutboxMessage)
@@ -478,9 +478,9 @@ def send_due(limit: int = 50) -> tuple[int, int]:
                 _give_up(message, exc, "cannot be sent")
             else:
                 sent += 1
-                # keep_loaded: the batch's other messages are not read again after this commit (a
-                # failure's commit does expire them, so a bounce recorded meanwhile is seen).
-                with transaction(keep_loaded=True):
+                # This commit expires the batch's other messages: each is read again before it is
+                # sent, so one suppressed meanwhile (a report the bounce server just recorded) is not.
+                with transaction():
                     message.attempts += 1
                     message.status = "sent"
                     message.sent_at = utcnow()

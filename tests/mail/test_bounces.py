@@ -250,3 +250,44 @@ def test_the_bounce_server_command_takes_reports_until_stopped(app, client, camp
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
         log.close()
+
+
+def test_mail_suppressed_while_the_worker_sends_its_batch_is_not_sent(app, client, campaign, make_campaign, relay,
+                                                                       monkeypatch):
+    """A complaint the bounce server records while the worker is part-way through a batch stops that
+    batch's later mail to the address: each message is read again before it is sent."""
+    import threading
+
+    from advocacy.mail import service as mail_service
+    from advocacy.mail.suppression import record_feedback
+
+    earlier = make_campaign(slug="earlier-campaign")
+    sign_and_receive(client, earlier.slug, relay, "second@example.net")
+    [complained_of] = [m.id for m in outbox() if m.to_address == "second@example.net"]
+    for email in ("first@example.net", "second@example.net"):
+        assert sign_form(client, campaign.slug, email=email).status_code == 303
+    real_transport_for = mail_service.transport_for
+
+    def transport_for(config):
+        transport = real_transport_for(config)
+        send = transport.send
+
+        def send_and_meanwhile_a_complaint(email, data, sender, utf8):
+            send(email, data, sender, utf8)
+            if email["To"] == "first@example.net":  # the bounce server, in its own process and session
+                def report():
+                    with app.app_context():
+                        record_feedback(complained_of, "complained", None)
+                reporter = threading.Thread(target=report)
+                reporter.start()
+                reporter.join()
+
+        transport.send = send_and_meanwhile_a_complaint
+        return transport
+
+    monkeypatch.setattr(mail_service, "transport_for", transport_for)
+    relay.received.clear()
+    deliver_mail()
+    assert [r.message["To"] for r in relay.received] == ["first@example.net"]
+    assert {m.to_address: m.status for m in outbox() if m.campaign_id == campaign.id} == {
+        "first@example.net": "sent", "second@example.net": "suppressed"}
