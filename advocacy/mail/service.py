@@ -165,8 +165,8 @@ def unrendered_parameters(to: str, template: str, subject, locale: str, context:
         with force_locale(locale):
             subject = str(subject)
     return {"mail_to_address": to, "mail_subject": clean_subject(subject), "mail_context": context,
-            "mail_locale": locale, "mail_kind": template, "mail_campaign_id": campaign_id, "mail_canonical": canonical_email(to),
-            "mail_now": utcnow()}
+            "mail_locale": locale, "mail_kind": template, "mail_campaign_id": campaign_id,
+            "mail_canonical": canonical_email(to), "mail_now": utcnow()}
 
 
 def _render(message: OutboxMessage) -> tuple[str, str | None]:
