@@ -4,6 +4,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from advocacy.extensions import db
 from advocacy.signatures.models import Signature
@@ -36,5 +37,5 @@ def test_people_never_meet_the_honeypot_and_sign_at_their_own_pace(app, campaign
     phone.get_by_label("ZIP code", exact=True).fill("30303")
     time.sleep(max(0.0, 2.2 - (time.monotonic() - loaded)))  # a person's pace
     phone.get_by_role("button", name="Sign the petition").click()
-    assert phone.get_by_role("heading", name="Check your email").is_visible()
+    expect(phone.get_by_role("heading", name="Check your email")).to_be_visible()
     assert db.session.execute(sa.select(Signature.status, Signature.hold_reason)).one() == ("pending", None)

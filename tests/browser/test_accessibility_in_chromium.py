@@ -5,6 +5,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from advocacy.delivery.models import DeliveryPacketRecord
 from advocacy.extensions import db
@@ -32,7 +33,7 @@ def test_verify_page_fits_360px(app, client, campaign, make_user, live_server, p
                 data={"csrf_token": csrf_token(page), "recipient": ""})
     sha = db.session.scalars(sa.select(DeliveryPacketRecord.sha256)).one()
     phone.goto(f"{live_server}/verify/{sha}")
-    assert phone.get_by_role("heading", name="Delivery packet verified").is_visible()
+    expect(phone.get_by_role("heading", name="Delivery packet verified")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from advocacy.extensions import db
 from advocacy.geography.models import Legislator
@@ -27,8 +28,8 @@ def test_the_accountability_table_reads_well_at_360px(app, client, campaign, geo
     phone.goto(f"{live_server}/campaigns/{campaign.slug}")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     table = phone.get_by_role("table", name="Members, their constituents who signed")
-    assert table.is_visible()
-    assert table.get_by_role("rowheader", name="Nancy Pelosi (CA-11)").is_visible()
+    expect(table).to_be_visible()
+    expect(table.get_by_role("rowheader", name="Nancy Pelosi (CA-11)")).to_be_visible()
     assert "Supports" in table.get_by_role("row").filter(has_text="Nancy Pelosi").inner_text()
-    assert phone.get_by_role("heading", name="Timeline").is_visible()
+    expect(phone.get_by_role("heading", name="Timeline")).to_be_visible()
     assert "Rep. Nancy Pelosi answered: Supports." in phone.locator(".timeline__list").inner_text()

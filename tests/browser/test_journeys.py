@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.page_checks import PageChecks, missing_checkers
 from tests.conftest import PASSWORD, deliver_mail, links_in, post_button
@@ -46,7 +47,7 @@ def test_supporter_journey_in_english_and_spanish(app, campaign, live_server, ta
     assert picture.ok and picture.headers["content-type"] == "image/png" and picture.body()[:8] == b"\x89PNG\r\n\x1a\n"
 
     tab.get_by_role("button", name="Sign the petition").click()
-    assert tab.get_by_role("heading", name="There is a problem").is_visible()
+    expect(tab.get_by_role("heading", name="There is a problem")).to_be_visible()
     checks.check("sign-errors")
 
     tab.get_by_label("Given name(s)", exact=True).fill("Rosa")
@@ -54,7 +55,7 @@ def test_supporter_journey_in_english_and_spanish(app, campaign, live_server, ta
     tab.get_by_label("Email address", exact=True).fill("rosa@example.org")
     tab.get_by_label("ZIP code", exact=True).fill("60614")
     tab.get_by_role("button", name="Sign the petition").click()
-    assert tab.get_by_role("heading", name="Check your email").is_visible()
+    expect(tab.get_by_role("heading", name="Check your email")).to_be_visible()
     checks.check("check-your-email")
 
     deliver_mail()
@@ -62,7 +63,7 @@ def test_supporter_journey_in_english_and_spanish(app, campaign, live_server, ta
     tab.goto(live_server + links["confirm"])
     checks.check("confirm")
     tab.get_by_role("button", name="Confirm my signature").click()
-    assert tab.get_by_role("heading", name=re.compile("signature is confirmed")).is_visible()
+    expect(tab.get_by_role("heading", name=re.compile("signature is confirmed"))).to_be_visible()
     assert fits_the_phone(tab)
     checks.check("confirmed")
 
@@ -80,7 +81,7 @@ def test_supporter_journey_in_english_and_spanish(app, campaign, live_server, ta
     tab.get_by_label("Correo electrónico", exact=True).fill("lucia@example.org")
     tab.get_by_label("Código postal (ZIP)", exact=True).fill("94105")
     tab.get_by_role("button", name="Firmar la petición").click()
-    assert tab.get_by_role("heading", name="Revisa tu correo").is_visible()
+    expect(tab.get_by_role("heading", name="Revisa tu correo")).to_be_visible()
     checks.check("check-your-email-es")
     deliver_mail()
     tab.goto(live_server + links_in(inbox.to("lucia@example.org")[-1])["confirm"])
@@ -131,7 +132,7 @@ def test_organiser_journey(app, campaign, make_user, live_server, tab, checks, c
     checks.check("dashboard-open")
     tab.goto(f"{live_server}/campaigns/child-care?lang=es")
     assert tab.locator("html").get_attribute("lang") == "es"
-    assert tab.get_by_role("heading", name="Cuidado infantil que las familias puedan pagar").is_visible()
+    expect(tab.get_by_role("heading", name="Cuidado infantil que las familias puedan pagar")).to_be_visible()
     checks.check("new-campaign-es")
 
     tab.goto(f"{live_server}/organise/campaigns/{campaign.slug}?lang=en")  # the choice of Spanish is remembered
@@ -150,7 +151,7 @@ def test_organiser_journey(app, campaign, make_user, live_server, tab, checks, c
     tab.locator("#rows-0-postal_code").fill("94105")
     tab.locator("#rows-0-email").fill("ana@example.org")
     tab.get_by_role("button", name="Save this sheet").click()
-    assert tab.get_by_text("1 signatures from the paper sheet are counted").is_visible()
+    expect(tab.get_by_text("1 signatures from the paper sheet are counted")).to_be_visible()
     checks.check("paper-entered")
     csv = tab.request.get(f"{live_server}/organise/campaigns/{campaign.slug}/exports/signatures.csv")
     assert csv.ok and csv.text().startswith("\ufeff") and "Maria Lopez" in csv.text()

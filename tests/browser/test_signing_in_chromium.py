@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import deliver_mail, links_in
 from tests.support.browser import SCREENSHOTS
@@ -14,8 +15,8 @@ def test_sign_and_confirm_at_360px_without_javascript(app, campaign, live_server
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
 
     phone.get_by_role("button", name="Sign the petition").click()
-    assert phone.get_by_role("heading", name="There is a problem").is_visible()
-    assert phone.get_by_role("link", name="Enter your given name").is_visible()
+    expect(phone.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(phone.get_by_role("link", name="Enter your given name")).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SCREENSHOTS / "sign-errors-360.png"), full_page=False)
 
@@ -25,13 +26,13 @@ def test_sign_and_confirm_at_360px_without_javascript(app, campaign, live_server
     phone.get_by_label("ZIP code", exact=True).fill("30303")
     phone.get_by_label("Email me updates about this campaign").check()
     phone.get_by_role("button", name="Sign the petition").click()
-    assert phone.get_by_role("heading", name="Check your email").is_visible()
+    expect(phone.get_by_role("heading", name="Check your email")).to_be_visible()
 
     deliver_mail()
     confirm_path = links_in(inbox.to("keisha@example.org")[-1])["confirm"]
     phone.goto(live_server + confirm_path)
     phone.get_by_role("button", name="Confirm my signature").click()
-    assert phone.get_by_role("heading", name=re.compile("signature is confirmed")).is_visible()
+    expect(phone.get_by_role("heading", name=re.compile("signature is confirmed"))).to_be_visible()
 
     phone.goto(f"{live_server}/campaigns/{campaign.slug}")
     assert "1 signature" in phone.locator(".progress__count").inner_text()

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from advocacy.extensions import db
 from advocacy.signatures.models import Signature
@@ -37,17 +38,18 @@ def test_share_block_and_source_without_javascript(app, campaign, live_server, c
     page.goto(f"{live_server}/campaigns/{campaign.slug}?source=clinic-nurses")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     link = page.get_by_label("Link to share")
-    assert link.is_visible() and link.get_attribute("readonly") is not None
+    expect(link).to_be_visible()
+    assert link.get_attribute("readonly") is not None
     assert link.input_value().endswith(f"/campaigns/{campaign.slug}?source=share-link")
-    assert not page.get_by_role("button", name="Copy link").is_visible()
-    assert page.get_by_role("link", name="WhatsApp (opens in a new tab)").is_visible()
+    expect(page.get_by_role("button", name="Copy link")).to_be_hidden()
+    expect(page.get_by_role("link", name="WhatsApp (opens in a new tab)")).to_be_visible()
 
     page.get_by_label("Given name(s)", exact=True).fill("Rosa")
     page.get_by_label("Family name (optional)", exact=True).fill("Diaz")
     page.get_by_label("Email address", exact=True).fill("rosa@example.org")
     page.get_by_label("ZIP code", exact=True).fill("60614")
     page.get_by_role("button", name="Sign the petition").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     assert db.session.scalar(sa.select(Signature.source).where(Signature.email == "rosa@example.org")) \
         == "clinic-nurses"
 
@@ -57,9 +59,9 @@ def test_copy_button_copies_the_link_with_javascript(app, campaign, live_server,
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     page.goto(f"{live_server}/campaigns/{campaign.slug}")
     button = page.get_by_role("button", name="Copy link")
-    assert button.is_visible()
+    expect(button).to_be_visible()
     button.click()
-    assert page.get_by_role("status").filter(has_text="Link copied").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Link copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()").endswith("?source=share-link")
 
 
