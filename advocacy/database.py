@@ -1,6 +1,7 @@
 """Database helpers: one place owns commit/rollback, plus portable upserts and time."""
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -92,6 +93,23 @@ class AutocommitStatement:
                 driver.autocommit = False  # as the pool hands connections out
         finally:
             pooled.close()
+
+
+@lru_cache(maxsize=32)
+def _alone(statement, engine: Engine) -> AutocommitStatement:
+    return AutocommitStatement(statement, engine)
+
+
+def first_row_alone(statement, values: dict) -> tuple | None:
+    """The first row of `statement` (a module-level statement, atomic on its own), committed. On
+    PostgreSQL, when the session has no transaction open, one round trip in autocommit
+    (AutocommitStatement); otherwise in a transaction of the session. Either way the objects the
+    session holds stay loaded."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql" and not session_in_transaction():
+        return _alone(statement, engine).first_row(values)
+    with transaction(keep_loaded=True):
+        return core_connection().execute(statement, values).first()
 
 
 # A table is analyzed again once it has changed by as many rows as it held at its last analyze.

@@ -57,11 +57,11 @@ def test_a_claimed_message_is_invisible_to_other_workers_then_reappears(app, cli
     from advocacy.mail.service import _claim_due
 
     sign_form(client, campaign.slug)
-    assert len(_claim_due(10)) == 1
-    assert _claim_due(10) == []
+    assert len(_claim_due(10)[0]) == 1
+    assert _claim_due(10) == ([], set())
     db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
-    assert len(_claim_due(10)) == 1
+    assert len(_claim_due(10)[0]) == 1
 
 
 def test_backoff_grows_and_is_capped():
@@ -86,3 +86,12 @@ def test_without_smtp_mail_is_printed_to_the_console(app, client, campaign, caps
     printed = capsys.readouterr().out
     assert "mail to console@example.org" in printed
     assert "http://localhost/signatures/confirm/" in printed
+
+
+def test_a_message_the_sender_has_in_hand_reads_sent_once_it_is_sent(app, client, campaign, inbox):
+    """The sender marks mail sent with a Core UPDATE and keeps its batch loaded between commits; a
+    caller holding one of those messages must still read the status the database has."""
+    sign_form(client, campaign.slug)
+    [message] = outbox()
+    assert send_due() == (1, 0)
+    assert message.status == "sent" and message.attempts == 1 and message.sent_at is not None
