@@ -536,7 +536,8 @@ def send_due(limit: int = 50) -> tuple[int, int]:
     finally:
         transport.close()
         for message in messages:  # the database has their new status; nobody reads the old one
-            db.session.expire(message)
+            if message in db.session:
+                db.session.expire(message)
     return sent, failed
 
 
