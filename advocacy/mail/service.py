@@ -23,6 +23,7 @@ from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, parseaddr
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -288,9 +289,11 @@ def _build(message: OutboxMessage, utf8: bool) -> Message:
     return email
 
 
+@lru_cache(maxsize=256)
 def _encoded_words(name: str, value: str) -> str:
     """A non-ASCII header value exactly as EmailMessage writes it (RFC 2047 encoded words, folded
-    within their 75 characters), for the older API to write as it is: it folds nothing else."""
+    within their 75 characters), for the older API to write as it is: it folds nothing else. Cached:
+    a campaign's Spanish confirmations all share one subject."""
     folded = policy.SMTP.header_factory(name, value).fold(policy=policy.SMTP)
     return folded[len(name) + 2:].removesuffix("\r\n")
 
