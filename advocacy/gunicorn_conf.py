@@ -8,8 +8,9 @@ Every value comes from the environment (README, Configuration and Deployment):
                     other threads of the worker wait on the database; 1 gives the sync worker).
                     A worker queues requests for its threads first come, first served, so with
                     fewer threads than the connections it holds a cached page waits behind
-                    signatures; 8 x (2 x cores + 1) workers stays within the database pool (15 per
-                    worker) and PostgreSQL's default 100 connections
+                    signatures. Each worker's database pool keeps one connection per thread and
+                    two to spare (DATABASE_POOL_SIZE, README): 8 threads x 5 workers on 2 cores
+                    stay within PostgreSQL's default 100 connections, even at 5 more per worker
   GUNICORN_TIMEOUT  seconds a request may run before its worker is killed and replaced (default 30)
   GUNICORN_ACCESS_LOG  `-` for stdout or a file; off by default (REQUEST_LOG_JSON is the app's own)
 
