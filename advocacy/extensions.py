@@ -11,6 +11,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 # Named constraints so Alembic migrations are reproducible on every backend.
 NAMING_CONVENTION = {
@@ -28,13 +30,23 @@ limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()
 
 
-def select_locale() -> Locale | None:
+def select_locale() -> Locale:
+    """?lang=, else the lang cookie, else the browser's Accept-Language, else BABEL_DEFAULT_LOCALE."""
     from flask import current_app
 
+    languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang") or request.cookies.get("lang")
-    if chosen not in current_app.config["LANGUAGES"]:
-        chosen = request.accept_languages.best_match(current_app.config["LANGUAGES"])
-    return _parsed_locale(chosen) if chosen else None
+    if chosen not in languages:
+        chosen = _best_language(request.headers.get("Accept-Language", ""), tuple(languages))
+    # Never None: Flask-Babel would then parse the default locale again on every such request.
+    return _parsed_locale(chosen or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=256)
+def _best_language(header: str, languages: tuple[str, ...]) -> str | None:
+    """The best of `languages` for an Accept-Language header (what request.accept_languages would
+    choose), worked out once per distinct header: browsers send a few of them, again and again."""
+    return parse_accept_header(header, LanguageAccept).best_match(languages)
 
 
 @lru_cache(maxsize=16)

@@ -18,6 +18,7 @@ revalidated with 304 keeps its older time: again earlier, never later.
 import re
 import time
 import urllib.request
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -47,7 +48,15 @@ class DomainListError(ValueError):
 # --- Minimum fill time ---
 
 def _signer() -> Signer:
-    return Signer(current_app.config["SECRET_KEY"], salt=_TIMER_SALT)
+    return _signer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _signer_for(secret_key: str) -> Signer:
+    """The timer's signer, its key derived from SECRET_KEY once rather than on every form read
+    (the signatures are the same: the derived key, used as it is)."""
+    derived = Signer(secret_key, salt=_TIMER_SALT).derive_key()
+    return Signer(derived, salt=_TIMER_SALT, key_derivation="none")
 
 
 def issue_fill_timer() -> str:

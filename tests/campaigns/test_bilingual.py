@@ -135,3 +135,19 @@ def test_seeded_campaigns_have_spanish_versions_and_seeding_again_changes_nothin
     result = runner.invoke(args=["advocacy", "seed"])
     assert "none (all present)" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CampaignTranslation)) == len(SEED_CAMPAIGNS_ES)
+
+
+def test_the_page_language_follows_the_link_then_the_cookie_then_the_browsers_preference(app, campaign):
+    def language(client, path="/campaigns/paid-leave"):
+        return re.search(r'<html lang="([a-z]+)">', client.get(path).get_data(as_text=True)).group(1)
+
+    assert language(visitor(app)) == "en"  # no preference at all: the default
+    assert language(visitor(app, "fr-CA, fr;q=0.9, es;q=0.8, en;q=0.5")) == "es"  # best supported by quality
+    assert language(visitor(app, "de, *;q=0.1")) == "en"
+    assert language(visitor(app, "es-MX")) == "es"  # a regional variant of a supported language
+    assert language(visitor(app, "es"), "/campaigns/paid-leave?lang=en") == "en"  # the link wins
+    client = visitor(app, "en")
+    client.set_cookie("lang", "es")
+    assert language(client) == "es"  # the visitor's own choice, kept in a cookie, beats the browser's
+    client.set_cookie("lang", "xx")
+    assert language(client) == "en"  # a cookie naming no language of ours is ignored
