@@ -4,6 +4,7 @@ worker count for everything, PostgreSQL, load from `wrk` (a Python load generato
 Phases, CONNECTIONS connections for SECONDS each:
   baseline A   minimal Flask + psycopg app inserting one row per POST (bench/baseline_app.py)
   baseline B   Flask "hello" on the same gunicorn settings
+               (each baseline three times, the best kept: see run_baseline)
   sign         the real form: each wrk thread GETs the campaign page (session cookie and CSRF token,
                if the page has one, and the form's hidden fields), then POSTs the sign form as a
                browser sends it (empty honeypot, hidden render time) with new emails, each from its own
@@ -105,13 +106,16 @@ def _wrk_script(name: str) -> str:
 class Load:
     """One load generator run in the background: wrk if installed, else Python threads."""
 
-    def __init__(self, label, script, base_url, args, seconds, expect):
+    def __init__(self, label, script, base_url, args, seconds, expect, server=None):
         self.label, self.script, self.base_url, self.args, self.seconds = label, script, base_url, args, seconds
         self.expect = expect  # the status that counts as a success
+        self.server = server  # the AppServer under load: its workers' CPU time is recorded
         self.result = None
 
     def start(self):
         self.started = time.time()
+        self.pids = self.server.worker_pids() if self.server else []
+        self.cpu_before = [process_cpu_seconds(pid) for pid in self.pids]
         if USE_WRK:
             self.lua = _wrk_script(self.script)
             self.process = subprocess.Popen(
@@ -134,6 +138,12 @@ class Load:
             raw = self.python_result
         self.ended = time.time()
         self.result = summarise(self.label, raw, self.expect)
+        if self.pids:
+            # How the load spread over the server's workers: each is one Python process, at most one
+            # core, so a load whose connections all landed on one worker is capped at one core.
+            spent = [process_cpu_seconds(pid) - before for pid, before in zip(self.pids, self.cpu_before, strict=True)]
+            self.result["worker_cpu_s"] = [round(x, 2) for x in spent]
+            self.result["busiest_worker_share"] = round(max(spent) / sum(spent), 2) if sum(spent) else None
         return self.result
 
     def _python_load(self):
@@ -200,6 +210,16 @@ class Load:
             "socket_errors": {"connect": 0, "read": 0, "write": 0, "timeout": 0},
             "latency_us": {"p50": pct(50), "p90": pct(90), "p99": pct(99), "max": pct(100),
                            "mean": statistics.fmean(latencies) if latencies else 0}}
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc); 0 once it has gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def summarise(label: str, raw: dict, expect: int) -> dict:
@@ -353,15 +373,35 @@ def main() -> list[str]:
     t0 = time.time()
     phases = {}
 
-    def run(label, script, base, args, expect, seconds=SECONDS):
-        phases[label] = Load(label, script, base, args, seconds, expect).start().wait()
-        print(f"  {label:14s} {phases[label]['per_second']:8.1f}/s")
+    def run(label, script, server, args, expect, seconds=SECONDS):
+        phases[label] = Load(label, script, server.base_url, args, seconds, expect, server).start().wait()
+        print(f"  {label:14s} {phases[label]['per_second']:8.1f}/s  (workers' CPU s {phases[label]['worker_cpu_s']})")
 
     baseline = AppServer(dict(env, BASELINE_DATABASE_URL=URL), workers=WORKERS, app="bench.baseline_app:app",
                          log_path=work / "baseline.log")
     baseline.wait_ready()
-    run("A insert", "insert", baseline.base_url, [stamp], 303)
-    run("B hello", "get", baseline.base_url, ["/hello"], 200)
+
+    def run_baseline(label, script, args_of_try, expect, tries=3):
+        """A baseline is the machine's ceiling, so it is measured three times and the best try kept
+        (every try is in the results). One try often falls well short of it: gunicorn's gthread
+        workers take connections as they arrive and wrk opens its 16 at once, so a load can land
+        every connection on one worker, one Python process (measured: 1,049 inserts/s with one
+        worker busy, then 1,988 to 2,114/s in the next tries, spread over three), and the first
+        load on a database just built runs beside its first autovacuum."""
+        measured = []
+        for attempt in range(tries):
+            phases[label] = Load(label, script, baseline.base_url, args_of_try(attempt), SECONDS, expect,
+                                 baseline).start().wait()
+            measured.append(phases[label])
+            print(f"  {label:14s} {phases[label]['per_second']:8.1f}/s  try {attempt + 1} of {tries} "
+                  f"(workers' CPU s {phases[label]['worker_cpu_s']})")
+        phases[label] = dict(max(measured, key=lambda p: p["per_second"]))
+        phases[label]["tries"] = [{k: p[k] for k in ("per_second", "p99_ms", "errors", "worker_cpu_s",
+                                                     "busiest_worker_share")} for p in measured]
+        phases[label]["errors"] = sum(p["errors"] for p in measured)
+
+    run_baseline("A insert", "insert", lambda attempt: [f"{stamp}-{attempt}"], 303)  # new emails each try
+    run_baseline("B hello", "get", lambda attempt: ["/hello"], 200)
 
     # The production shape: the app servers and, beside them, the worker that folds the counters
     # and sends (here: prints) the mail. The worker runs at a lower priority, as it would on cores
@@ -373,7 +413,7 @@ def main() -> list[str]:
         server.wait_ready()
         base = server.base_url
         warm_up(base)
-        run("sign", "sign", base, [SLUG, f"{stamp}a", base], 303)
+        run("sign", "sign", server, [SLUG, f"{stamp}a", base], 303)
         # The same "hello" on the same gunicorn settings while the same signing load runs on the app:
         # what the cheapest possible answer gets of a machine busy signing.
         signing = Load("sign + hello", "sign", base, [SLUG, f"{stamp}h", base], SECONDS, 303).start()
@@ -391,8 +431,8 @@ def main() -> list[str]:
         links = confirm_links(work / "links.txt")
         sign_rate = phases["sign"]["per_second"] or 1
         seconds = max(3, min(SECONDS, int(0.7 * links / sign_rate)))
-        run("confirm", "confirm", base, [SLUG, str(work / "links.txt"), str(WRK_THREADS), base], 303, seconds)
-        run("confirmed page", "confirm", base, [SLUG, str(work / "links.txt"), str(WRK_THREADS), base, "page"], 200,
+        run("confirm", "confirm", server, [SLUG, str(work / "links.txt"), str(WRK_THREADS), base], 303, seconds)
+        run("confirmed page", "confirm", server, [SLUG, str(work / "links.txt"), str(WRK_THREADS), base, "page"], 200,
             seconds)
         time.sleep(1 + 3 * float(env.get("PUBLIC_PAGE_CACHE_SECONDS") or 2))  # the caches' staleness bound
         json_count = json.loads(FormClient().request(f"{base}/campaigns/{SLUG}.json").body)["signature_count"]
@@ -428,30 +468,33 @@ def main() -> list[str]:
             table.append({"measure": label, "req_per_s": round(p["per_second"], 1),
                           "p50_ms": round(p["p50_ms"], 1), "p99_ms": round(p["p99_ms"], 1), "errors": p["errors"],
                           "successes": p["successes"], "baseline": base_label or "",
-                          "ratio": round(ratio, 3) if base_label else ""})
+                          "ratio": round(ratio, 3) if base_label else "",
+                          "busiest_worker_share": p.get("busiest_worker_share") or ""})
     result = {"when": stamp, "workers": WORKERS, "threads": int(THREADS), "connections": CONNECTIONS, "seconds": SECONDS,
               "cores": os.cpu_count(), "generator": phases["sign"]["raw"]["generator"], "table": table,
               "phases": phases, "checks": checks, "per_second": series}
     stem = RESULTS / f"http-{stamp}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1))
     with stem.with_suffix(".csv").open("w") as f:
-        f.write("measure,req_per_s,p50_ms,p99_ms,errors,successes,baseline,ratio\n")
+        f.write("measure,req_per_s,p50_ms,p99_ms,errors,successes,baseline,ratio,busiest_worker_share\n")
         for r in table:
             f.write(",".join(str(r[k]) for k in ("measure", "req_per_s", "p50_ms", "p99_ms", "errors", "successes",
-                                                 "baseline", "ratio")) + "\n")
+                                                 "baseline", "ratio", "busiest_worker_share")) + "\n")
     stem.with_suffix(".svg").write_text(svg(series, f"advocacy HTTP benchmark {stamp}: gunicorn x{WORKERS}, "
                                                     f"x {THREADS} threads, {CONNECTIONS} connections, {os.cpu_count()} cores"))
     shutil.rmtree(work, ignore_errors=True)
 
     lines = [f"HTTP benchmark (gunicorn x{WORKERS} workers x {THREADS} threads, {CONNECTIONS} connections, PostgreSQL, "
              f"{result['generator']}; latency as the load generator saw it)",
-             f"  {'measure':22s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'errors':>7s}  ratio"]
+             f"  {'measure':22s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'errors':>7s} {'busiest':>8s}  ratio"]
     for r in table:
         ratio = f"{r['ratio']:.2f} x {r['baseline']}" if r["baseline"] else ""
+        busiest = f"{r['busiest_worker_share']:.2f}" if r["busiest_worker_share"] else ""
         lines.append(f"  {r['measure']:22s} {r['req_per_s']:8.1f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} "
-                     f"{r['errors']:7d}  {ratio}")
+                     f"{r['errors']:7d} {busiest:>8s}  {ratio}")
     lines.append("  (page and json run while signing; 'B hello while signing' is hello on the baseline's gunicorn"
-                 " during the same signing load)")
+                 " during the same signing load; busiest: the busiest gunicorn worker's share of the workers' CPU"
+                 f" time, 1/{WORKERS} when the load spread evenly, 1.00 when one worker had every connection)")
     lines.append("  checks: " + ", ".join(f"{k}={v}" for k, v in checks.items()))
     lines.append(f"  written to {stem}.json, .csv, .svg")
     return lines
