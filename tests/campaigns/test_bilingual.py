@@ -145,6 +145,8 @@ def test_the_page_language_follows_the_link_then_the_cookie_then_the_browsers_pr
     assert language(visitor(app, "fr-CA, fr;q=0.9, es;q=0.8, en;q=0.5")) == "es"  # best supported by quality
     assert language(visitor(app, "de, *;q=0.1")) == "en"
     assert language(visitor(app, "es-MX")) == "es"  # a regional variant of a supported language
+    # Garbled and long: no error, the default (werkzeug drops a language whose quality is not a number).
+    assert language(visitor(app, "es;q=zz, ;;, ,q=1" + ", x" * 2000)) == "en"
     assert language(visitor(app, "es"), "/campaigns/paid-leave?lang=en") == "en"  # the link wins
     client = visitor(app, "en")
     client.set_cookie("lang", "es")
