@@ -386,8 +386,7 @@ def main() -> list[str]:
         (every try is in the results). One try often falls well short of it: gunicorn's gthread
         workers take connections as they arrive and wrk opens its 16 at once, so a load can land
         every connection on one worker, one Python process (measured: 1,049 inserts/s with one
-        worker busy, then 1,988 to 2,114/s in the next tries, spread over three), and the first
-        load on a database just built runs beside its first autovacuum."""
+        worker busy, then 1,988 to 2,114/s in the next tries, spread over three)."""
         measured = []
         for attempt in range(tries):
             phases[label] = Load(label, script, baseline.base_url, args_of_try(attempt), SECONDS, expect,
