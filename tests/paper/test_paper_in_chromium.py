@@ -1,6 +1,7 @@
 """Typing a sheet in with the keyboard only, on a 360 px phone, in Debian's Chromium."""
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from advocacy.extensions import db
 from advocacy.signatures import counting
@@ -25,7 +26,7 @@ def test_an_organiser_types_a_sheet_in_with_the_keyboard_alone_at_360_px(
         if scripts:  # nothing sticks out sideways on a phone
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
             continue
-        assert page.evaluate("document.activeElement.id") == "rows-0-full_name"  # autofocus
+        expect(page.locator("#rows-0-full_name")).to_be_focused()  # autofocus
         page.keyboard.type("Ana Ruiz")
         for text in ("94105", "ana@example.org"):
             page.keyboard.press("Tab")
