@@ -389,11 +389,8 @@ def main() -> list[str]:
         worker busy, then 1,988 to 2,114/s in the next tries, spread over three)."""
         measured = []
         for attempt in range(tries):
-            phases[label] = Load(label, script, baseline.base_url, args_of_try(attempt), SECONDS, expect,
-                                 baseline).start().wait()
+            run(label, script, baseline, args_of_try(attempt), expect)
             measured.append(phases[label])
-            print(f"  {label:14s} {phases[label]['per_second']:8.1f}/s  try {attempt + 1} of {tries} "
-                  f"(workers' CPU s {phases[label]['worker_cpu_s']})")
         phases[label] = dict(max(measured, key=lambda p: p["per_second"]))
         phases[label]["tries"] = [{k: p[k] for k in ("per_second", "p99_ms", "errors", "worker_cpu_s",
                                                      "busiest_worker_share")} for p in measured]
