@@ -5,6 +5,9 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # `make run PORT=8080` when 5000 is taken; mail links follow (PUBLIC_BASE_URL defaults to this port).
 PORT   ?= 5000
+# `make serve` runs the mail worker this much below gunicorn: during a surge signers are answered first
+# and the mail catches up (README, Deployment).
+WORKER_NICE ?= 10
 
 .PHONY: install run serve worker test test-postgres screenshots bench bench-deps bench-faults lint audit browser-deps clean translations
 
@@ -38,7 +41,7 @@ serve: $(STAMP)
 	REDIS_URL and SECRET_KEY (and SMTP_HOST, PUBLIC_BASE_URL, ADVOCACY_ENV=production behind TLS); see README, Deployment"; exit 1; }
 	@test -n "$$REDIS_URL" || echo "warning: REDIS_URL is not set: rate limits are per process"
 	$(FLASK) db upgrade
-	$(FLASK) advocacy worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	nice -n $(WORKER_NICE) $(FLASK) advocacy worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn -c python:advocacy.gunicorn_conf wsgi:app
 
 # Browser tests need Debian's Chromium; delivery packets need fonts for every script (DejaVu, Noto for

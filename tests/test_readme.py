@@ -36,3 +36,11 @@ def test_every_see_reference_names_a_section_that_exists(name):
 def test_readme_keeps_the_sections_a_newcomer_needs():
     headings = {m.group(1).strip() for m in re.finditer(r"^#+ (.+)$", (ROOT / "README.md").read_text(), re.M)}
     assert [h for h in REQUIRED_HEADINGS if h not in headings] == []
+
+
+def test_every_picture_and_file_the_readme_links_is_in_the_repository():
+    text = (ROOT / "README.md").read_text()
+    local = {m.group(1).split("#")[0] for m in re.finditer(r"\]\(([^)\s]+)\)", text)
+             if not re.match(r"[a-z]+:|#", m.group(1))}
+    assert local, "the README links no file of its own"
+    assert sorted(path for path in local if not (ROOT / path).exists()) == []
