@@ -114,13 +114,17 @@ def app(migrated, smtp_server):
 
 
 def _empty_tables():
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    """Every table emptied, children first. On PostgreSQL also every sequence back to 1 (as
+    TRUNCATE ... RESTART IDENTITY would, but one DELETE per small table and one setval query take
+    about a tenth of its 75 ms per test), all in one round trip."""
+    deletes = [f"DELETE FROM {t.name}" for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.exec_driver_sql("; ".join([*deletes, "SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"
+                                            " AND relnamespace = 'public'::regnamespace"]))
         else:
-            for table in tables:
-                conn.execute(sa.text(f"DELETE FROM {table}"))
+            for statement in deletes:
+                conn.exec_driver_sql(statement)
 
 
 class IsolatedClient(FlaskClient):
