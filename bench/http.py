@@ -381,11 +381,14 @@ def mail_delay(loads_ended: float, timeout: float = 300) -> dict:
     deadline = time.monotonic() + timeout
     while (left := queued_confirmation_mails()) and time.monotonic() < deadline:
         time.sleep(0.5)
-    drained = round(time.time() - loads_ended, 1)
     with psycopg.connect(URL) as conn:
+        ours = "kind = 'confirm_signature' AND to_address LIKE 's-%%' AND sent_at IS NOT NULL"
         delays = sorted(row[0] for row in conn.execute(
-            "SELECT extract(epoch FROM sent_at - created_at)::float FROM outbox_messages"
-            " WHERE kind = 'confirm_signature' AND to_address LIKE 's-%%' AND sent_at IS NOT NULL"))
+            f"SELECT extract(epoch FROM sent_at - created_at)::float FROM outbox_messages WHERE {ours}"))
+        # sent_at is UTC without a zone, which extract(epoch) reads as UTC, as time.time() counts.
+        last_sent = conn.execute(f"SELECT extract(epoch FROM max(sent_at))::float FROM outbox_messages"
+                                 f" WHERE {ours}").fetchone()[0]
+    drained = round(max(0.0, last_sent - loads_ended), 1) if last_sent is not None else None
 
     def pct(p):
         return round(delays[min(len(delays) - 1, int(p / 100 * len(delays)))], 1) if delays else None
