@@ -34,6 +34,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Marks `no_database` each test that reaches no database: none of its fixtures (directly or
+    through others) is `database_url`, and its module does not read TEST_DATABASE_URL itself. Such
+    a test (a PDF's pages, a mail's bytes) gives the same answer on either database, so CI's
+    PostgreSQL run deselects them (`-m "not no_database"`) and the SQLite run keeps them."""
+    for item in items:
+        module = getattr(item, "module", None)
+        reads_the_url = module is not None and any(hasattr(module, name) for name in ("ON_POSTGRES", "TEST_DATABASE_URL"))
+        if "database_url" not in getattr(item, "fixturenames", ()) and not reads_the_url:
+            item.add_marker(pytest.mark.no_database)
+
+
 @pytest.fixture(scope="session")
 def database_url():
     if TEST_DATABASE_URL:
