@@ -349,8 +349,8 @@ WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "10"))
 
 
 def start_mail_worker(env: dict, log_path: Path) -> tuple[subprocess.Popen, dict]:
-    """The mail worker, niced below the app servers. With Linux's autogroup scheduling (on by
-    default) the CPU is shared between sessions first and `nice` counts only within one: gunicorn
+    """The mail worker, niced below the app servers. With Linux's autogroup scheduling (on in most
+    kernels) the CPU is shared between sessions first and `nice` counts only within one: gunicorn
     runs in a session of its own here, so a worker merely started under `nice` in the benchmark's
     session kept a full share against it (measured: 0.9 to 1.9 ms of the worker's CPU per signature,
     about a quarter of the machine). So the worker gets a session of its own and that session's
