@@ -15,6 +15,8 @@ Phases, CONNECTIONS connections for SECONDS each:
   confirm      POSTs of the confirm links gathered from the outbox after signing; 303 (on to the
                confirmed page) = success
   confirmed page  GETs of those confirmed pages (the signer's members, letter, removal link); 200
+For each phase that runs alone, where one answer's CPU time went: the app server's workers,
+PostgreSQL, the mail worker and the whole machine (cpu_ms_per_answer).
 Then checks the database: every answered signature stored, each with one confirmation mail queued,
 confirmed rows = answered confirmations, the JSON count = confirmed rows; waits for the mail worker
 (niced, BENCH_WORKER_NICE, in a scheduling group of its own: start_mail_worker) to send every
@@ -109,16 +111,19 @@ def _wrk_script(name: str) -> str:
 class Load:
     """One load generator run in the background: wrk if installed, else Python threads."""
 
-    def __init__(self, label, script, base_url, args, seconds, expect, server=None):
+    def __init__(self, label, script, base_url, args, seconds, expect, server=None, mail_worker=None):
         self.label, self.script, self.base_url, self.args, self.seconds = label, script, base_url, args, seconds
         self.expect = expect  # the status that counts as a success
         self.server = server  # the AppServer under load: its workers' CPU time is recorded
+        self.mail_worker = mail_worker  # the mail worker's process, when it runs beside the server
         self.result = None
 
     def start(self):
         self.started = time.time()
         self.pids = self.server.worker_pids() if self.server else []
         self.cpu_before = [process_cpu_seconds(pid) for pid in self.pids]
+        if self.server:
+            self.costs_before = cpu_costs(self.mail_worker)
         if USE_WRK:
             self.lua = _wrk_script(self.script)
             self.process = subprocess.Popen(
@@ -147,6 +152,8 @@ class Load:
             spent = [process_cpu_seconds(pid) - before for pid, before in zip(self.pids, self.cpu_before, strict=True)]
             self.result["worker_cpu_s"] = [round(x, 2) for x in spent]
             self.result["busiest_worker_share"] = round(max(spent) / sum(spent), 2) if sum(spent) else None
+            self.result["cpu_ms_per_answer"] = cost_per_answer(
+                self.costs_before, cpu_costs(self.mail_worker), sum(spent), self.result["successes"])
         return self.result
 
     def _python_load(self):
@@ -223,6 +230,38 @@ def process_cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy so far, over every core (/proc/stat: all but idle and
+    I/O wait)."""
+    with open("/proc/stat") as f:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in f.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> dict[int, float]:
+    """CPU time so far of each PostgreSQL process (its backends and its background writers) on this
+    machine, by pid."""
+    out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
+    return {int(pid): process_cpu_seconds(int(pid)) for pid in out.split()}
+
+
+def cpu_costs(mail_worker) -> dict:
+    return {"machine": machine_busy_seconds(), "postgres": postgres_cpu_seconds(),
+            "mail_worker": process_cpu_seconds(mail_worker.pid) if mail_worker else 0.0}
+
+
+def cost_per_answer(before: dict, after: dict, app_seconds: float, answers: int) -> dict | None:
+    """Where one answer's CPU went during a phase, in ms: the app server's workers, PostgreSQL (a
+    backend that started during the phase counts from zero), the mail worker, and the whole machine
+    (those three, the load generator and the rest). Only for a phase that ran alone."""
+    if not answers:
+        return None
+    postgres = sum(cpu - before["postgres"].get(pid, 0.0) for pid, cpu in after["postgres"].items())
+    spent = {"app": app_seconds, "postgres": postgres, "mail_worker": after["mail_worker"] - before["mail_worker"],
+             "machine": after["machine"] - before["machine"]}
+    return {part: round(seconds / answers * 1000, 2) for part, seconds in spent.items()}
 
 
 def summarise(label: str, raw: dict, expect: int) -> dict:
@@ -428,8 +467,9 @@ def main() -> list[str]:
     t0 = time.time()
     phases = {}
 
-    def run(label, script, server, args, expect, seconds=SECONDS):
-        phases[label] = Load(label, script, server.base_url, args, seconds, expect, server).start().wait()
+    def run(label, script, server, args, expect, seconds=SECONDS, mail_worker=None):
+        phases[label] = Load(label, script, server.base_url, args, seconds, expect, server,
+                             mail_worker).start().wait()
         print(f"  {label:14s} {phases[label]['per_second']:8.1f}/s  (workers' CPU s {phases[label]['worker_cpu_s']})")
 
     baseline = AppServer(dict(env, BASELINE_DATABASE_URL=URL), workers=WORKERS, app="bench.baseline_app:app",
@@ -447,8 +487,9 @@ def main() -> list[str]:
             run(label, script, baseline, args_of_try(attempt), expect)
             measured.append(phases[label])
         phases[label] = dict(max(measured, key=lambda p: p["per_second"]))
-        phases[label]["tries"] = [{k: p[k] for k in ("per_second", "p99_ms", "errors", "worker_cpu_s",
-                                                     "busiest_worker_share")} for p in measured]
+        phases[label]["tries"] = [{k: p.get(k) for k in ("per_second", "p99_ms", "errors", "worker_cpu_s",
+                                                         "busiest_worker_share", "cpu_ms_per_answer")}
+                                  for p in measured]
         phases[label]["errors"] = sum(p["errors"] for p in measured)
 
     run_baseline("A insert", "insert", lambda attempt: [f"{stamp}-{attempt}"], 303)  # new emails each try
@@ -462,7 +503,7 @@ def main() -> list[str]:
         server.wait_ready()
         base = server.base_url
         warm_up(base)
-        run("sign", "sign", server, [SLUG, f"{stamp}a", base], 303)
+        run("sign", "sign", server, [SLUG, f"{stamp}a", base], 303, mail_worker=worker)
         # The same "hello" on the same gunicorn settings while the same signing load runs on the app:
         # what the cheapest possible answer gets of a machine busy signing.
         signing = Load("sign + hello", "sign", base, [SLUG, f"{stamp}h", base], SECONDS, 303).start()
@@ -481,7 +522,8 @@ def main() -> list[str]:
         links = confirm_links(work / "links.txt")
         sign_rate = phases["sign"]["per_second"] or 1
         seconds = max(3, min(SECONDS, int(0.7 * links / sign_rate)))
-        run("confirm", "confirm", server, [SLUG, str(work / "links.txt"), str(WRK_THREADS), base], 303, seconds)
+        run("confirm", "confirm", server, [SLUG, str(work / "links.txt"), str(WRK_THREADS), base], 303, seconds,
+            mail_worker=worker)
         run("confirmed page", "confirm", server, [SLUG, str(work / "links.txt"), str(WRK_THREADS), base, "page"], 200,
             seconds)
         loads_ended = time.time()
@@ -553,6 +595,11 @@ def main() -> list[str]:
                  f"{mail_backlog} waiting when signing stopped; after the last load the outbox emptied in "
                  f"{mail['drained_after_s']} s; signing to sending p50 {mail['delay_p50_s']} s, p99 "
                  f"{mail['delay_p99_s']} s, max {mail['delay_max_s']} s")
+    lines.append("  CPU per answer, ms (app server / PostgreSQL / mail worker / whole machine):")
+    for label in ("A insert", "B hello", "sign", "confirm"):
+        if cost := phases[label].get("cpu_ms_per_answer"):
+            lines.append(f"    {label:14s} {cost['app']:6.2f} / {cost['postgres']:5.2f} / {cost['mail_worker']:5.2f}"
+                         f" / {cost['machine']:6.2f}")
     lines.append("  checks: " + ", ".join(f"{k}={v}" for k, v in checks.items()))
     lines.append(f"  written to {stem}.json, .csv, .svg")
     return lines
