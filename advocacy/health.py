@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, jsonify
 
 from .extensions import db, limiter
 from .mail.service import queue_stats
+from .signatures.service import confirmations_due
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -70,5 +71,8 @@ def metrics():
         "# HELP advocacy_mail_queue_oldest_age_seconds Age of the oldest message waiting to be sent.\n"
         "# TYPE advocacy_mail_queue_oldest_age_seconds gauge\n"
         f"advocacy_mail_queue_oldest_age_seconds {queue['oldest_age_seconds']}\n"
+        "# HELP advocacy_confirmations_due Signatures whose confirmation mail the worker has yet to write.\n"
+        "# TYPE advocacy_confirmations_due gauge\n"
+        f"advocacy_confirmations_due {confirmations_due()}\n"
     )
     return body, 200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store"}

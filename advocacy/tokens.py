@@ -61,30 +61,6 @@ def issue_tokens(model, lifetimes: dict[str, timedelta], **owner) -> dict[str, s
     return raws
 
 
-def new_token_rows(lifetimes: dict[str, timedelta]) -> tuple[dict[str, str], dict]:
-    """Tokens for `tokens_insert_from`: ({purpose: raw token for the link}, its bound parameters)."""
-    raws, parameters = {}, {"token_created_at": utcnow()}
-    for purpose in lifetimes:
-        raws[purpose], parameters[f"token_hash_{purpose}"] = new_token()
-    return raws, parameters
-
-
-def tokens_insert_from(model, owner_column: str, owner_id, when, lifetimes: tuple[tuple[str, timedelta], ...]) -> sa.Insert:
-    """INSERT of the tokens of `new_token_rows`, one per (purpose, lifetime), the owner's id taken
-    from `owner_id` (a column of a CTE that inserted the owner, so both go in one statement), only
-    where `when` holds. Purposes and lifetimes are written into the SQL: the bound values are the
-    hashes and the time, plain strings that the driver sends without inspecting (a list costs it
-    more than the statement's other 30 values together)."""
-    created = sa.bindparam("token_created_at", type_=sa.DateTime)
-    return model.__table__.insert().from_select(
-        [owner_column, "purpose", "token_hash", "created_at", "expires_at"],
-        sa.union_all(*(
-            sa.select(owner_id, sa.literal_column(f"'{purpose}'"), sa.bindparam(f"token_hash_{purpose}", type_=sa.String),
-                      created, created + sa.literal_column(f"interval '{int(lifetime.total_seconds())} seconds'",
-                                                           type_=sa.Interval)).where(when)
-            for purpose, lifetime in lifetimes)))
-
-
 def find_token(model, raw: str, purpose: str, *options):
     """The token row for this link and purpose, or None. Expiry and use are the caller's to judge.
     `options`: loader options, e.g. joinedload of what the token is for."""

@@ -1,7 +1,7 @@
-"""The background worker: sends the outbox, folds counters, closes campaigns at their date,
-renders delivery packets' PDFs, anonymises personal data past its lifetime, posts letters to CWC
-and watches the tallies for milestones and members ready to deliver; on PostgreSQL it also
-analyzes tables that have doubled (`database.analyze_grown_tables`)."""
+"""The background worker: writes signers' confirmation mails, sends the outbox, folds counters,
+closes campaigns at their date, renders delivery packets' PDFs, anonymises personal data past its
+lifetime, posts letters to CWC and watches the tallies for milestones and members ready to deliver;
+on PostgreSQL it also analyzes tables that have doubled (`database.analyze_grown_tables`)."""
 import logging
 import signal
 import time
@@ -17,6 +17,7 @@ from .extensions import db
 from .mail.service import relay_offers_smtputf8, send_due
 from .privacy.service import anonymise_due
 from .signatures.counting import fold_all
+from .signatures.service import queue_due_confirmations
 from .updates.service import fan_out_due
 
 log = logging.getLogger(__name__)
@@ -75,13 +76,15 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
                 if queued := cwc.queue_approved_letters():
                     log.info("queued %d letter(s) for CWC", queued)
             cwc.post_due()
+            written = queue_due_confirmations()  # one batch of signers' confirmation mails
             sent, failed = send_due()
             fanned_out = fan_out_due()  # one batch of an update's mails
             if rendered := render_due():
                 log.info("rendered %d delivery packet(s)", rendered)
-            while (sent + failed or fanned_out) and not stopping:
+            while (written or sent + failed or fanned_out) and not stopping:
                 analyze_when_due()  # a surge keeps the worker in this loop
                 fold_all()
+                written = queue_due_confirmations()
                 sent, failed = send_due()
                 fanned_out = fan_out_due()
         except Exception:  # keep the worker alive through database hiccups

@@ -159,7 +159,8 @@ def main():
         deadline = time.monotonic() + DRAIN_SECONDS
         with psycopg.connect(URL, autocommit=True) as conn:
             while time.monotonic() < deadline:
-                queued = conn.execute("SELECT count(*) FROM outbox_messages WHERE status = 'queued'").fetchone()[0]
+                queued = conn.execute("SELECT (SELECT count(*) FROM outbox_messages WHERE status = 'queued')"
+                                      " + (SELECT count(*) FROM confirmations_due)").fetchone()[0]
                 if queued == 0:
                     break
                 time.sleep(1)

@@ -12,7 +12,8 @@ Phases, CONNECTIONS connections for SECONDS each:
                runs at its production setting; 303 = success
   sign + page  signing as above while a second wrk GETs the campaign page
   sign + json  signing as above while a second wrk GETs the campaign JSON
-  confirm      POSTs of the confirm links gathered from the outbox after signing; 303 (on to the
+  confirm      POSTs of the confirm links gathered from the outbox after signing (once the worker
+               has written every signer's mail); 303 (on to the
                confirmed page) = success
   confirmed page  GETs of those confirmed pages (the signer's members, letter, removal link); 200
 For each phase that runs alone, where one answer's CPU time went: the app server's workers,
@@ -408,22 +409,33 @@ def start_mail_worker(env: dict, log_path: Path) -> tuple[subprocess.Popen, dict
     return worker, {"nice": WORKER_NICE, "autogroup": group}
 
 
-def queued_confirmation_mails() -> int:
+def unsent_confirmation_mails() -> int:
+    """Confirmation mails not sent yet: signatures the worker has still to write a mail for
+    (confirmations_due), and written mails still queued."""
     with psycopg.connect(URL) as conn:
-        return conn.execute("SELECT count(*) FROM outbox_messages WHERE kind = 'confirm_signature'"
-                            " AND status = 'queued'").fetchone()[0]
+        return conn.execute("SELECT (SELECT count(*) FROM confirmations_due) + (SELECT count(*) FROM outbox_messages"
+                            " WHERE kind = 'confirm_signature' AND status = 'queued')").fetchone()[0]
+
+
+def wait_for_written_mails(timeout: float = 300) -> None:
+    """Until the worker has written the confirmation mail (and so the links) of every signature."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(URL, autocommit=True) as conn:
+        while conn.execute("SELECT count(*) FROM confirmations_due").fetchone()[0] and time.monotonic() < deadline:
+            time.sleep(0.2)
 
 
 def mail_delay(loads_ended: float, timeout: float = 300) -> dict:
-    """Waits for the worker to send every confirmation mail, then how long signers waited for theirs:
-    from the signature (the outbox row's creation) to its sending, over the benchmark's signers."""
+    """Waits for the worker to write and send every confirmation mail, then how long signers waited
+    for theirs: from the signature's creation to its mail's sending, over the benchmark's signers."""
     deadline = time.monotonic() + timeout
-    while (left := queued_confirmation_mails()) and time.monotonic() < deadline:
+    while (left := unsent_confirmation_mails()) and time.monotonic() < deadline:
         time.sleep(0.5)
     with psycopg.connect(URL) as conn:
         ours = "kind = 'confirm_signature' AND to_address LIKE 's-%%' AND sent_at IS NOT NULL"
         delays = sorted(row[0] for row in conn.execute(
-            f"SELECT extract(epoch FROM sent_at - created_at)::float FROM outbox_messages WHERE {ours}"))
+            "SELECT extract(epoch FROM o.sent_at - s.created_at)::float FROM outbox_messages o"
+            f" JOIN signatures s ON s.id = o.signature_id WHERE {ours.replace('kind', 'o.kind')}"))
         # sent_at is UTC without a zone, which extract(epoch) reads as UTC, as time.time() counts.
         last_sent = conn.execute(f"SELECT extract(epoch FROM max(sent_at))::float FROM outbox_messages"
                                  f" WHERE {ours}").fetchone()[0]
@@ -445,6 +457,7 @@ def warm_up(base: str) -> None:
         client.submit(f"{base}/campaigns/{SLUG}", f"{base}/campaigns/{SLUG}/sign",
                       signer_fields(f"warmup-{i}@example.org"))
         client.request(f"{base}/campaigns/{SLUG}.json")
+    wait_for_written_mails()
     with psycopg.connect(URL) as conn:
         bodies = conn.execute("SELECT coalesce(body_text, context->>'confirm_url') FROM outbox_messages WHERE to_address LIKE 'warmup-%'").fetchall()
     for (body,) in bodies:
@@ -518,7 +531,8 @@ def main() -> list[str]:
             phases[f"sign + {label}"] = signing.wait()
             print(f"  {label:14s} {phases[label]['per_second']:8.1f}/s  while signing "
                   f"{phases[f'sign + {label}']['per_second']:.1f}/s")
-        mail_backlog = queued_confirmation_mails()  # what the surge left for the worker to send
+        mail_backlog = unsent_confirmation_mails()  # what the surge left for the worker to write and send
+        wait_for_written_mails()  # signers confirm from their mail: its links must exist
         links = confirm_links(work / "links.txt")
         sign_rate = phases["sign"]["per_second"] or 1
         seconds = max(3, min(SECONDS, int(0.7 * links / sign_rate)))

@@ -231,11 +231,28 @@ def post_button(client, url):
     return response
 
 
-def deliver_mail():
-    """Run the worker once: queued mail goes to the real SMTP server."""
-    from advocacy.mail.service import send_due
+def write_due_mail():
+    """The worker's first mail step: the confirmation mails of new signatures written to the outbox."""
+    from advocacy.signatures.service import queue_due_confirmations
 
-    while sum(send_due()):
+    while queue_due_confirmations():
+        pass
+
+
+def sign_and_write_mail(client, slug, **fields):
+    """Sign, then the worker writes the confirmation mail to the outbox (it is not sent yet)."""
+    response = sign_form(client, slug, **fields)
+    write_due_mail()
+    return response
+
+
+def deliver_mail():
+    """Run the worker's mail steps: signers' confirmation mails written, and queued mail sent to the
+    real SMTP server."""
+    from advocacy.mail.service import send_due
+    from advocacy.signatures.service import queue_due_confirmations
+
+    while queue_due_confirmations() or sum(send_due()):
         pass
 
 

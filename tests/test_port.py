@@ -16,6 +16,8 @@ response = client.post("/campaigns/paid-family-leave/sign", headers={"Origin": a
                        data={"given_name": "Ana", "family_name": "Ruiz", "email": "ana@example.org", "postal_code": "60614"})
 assert response.status_code == 303, response.status_code
 with app.app_context():
+    from advocacy.signatures.service import queue_due_confirmations
+    assert queue_due_confirmations() == 1  # the worker's step (make run runs the worker beside the app)
     print(db.session.query(OutboxMessage).one().context["confirm_url"])
 """
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from advocacy.extensions import db
 from bench.formclient import CONFIRM_RE, AppServer, FormClient, app_env, signer_fields
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, write_due_mail
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not ON_POSTGRES, reason="runs gunicorn against PostgreSQL (TEST_DATABASE_URL)")]
@@ -35,6 +35,7 @@ def test_two_app_servers_share_nothing_but_the_database(app, campaign, tmp_path)
 
         with ThreadPoolExecutor(4) as pool:
             assert list(pool.map(sign, range(N))) == [303] * N
+        write_due_mail()  # the worker's step: each signer's links and mail
 
         rows = db.session.execute(sa.text(
             "SELECT o.to_address, o.context, s.status FROM outbox_messages o"

@@ -142,38 +142,6 @@ def queue_mail_unrendered(to: str, template: str, subject, locale: str, context:
         next_attempt_at=now, created_at=now, campaign_id=campaign_id, signature_id=signature_id))
 
 
-# The unrendered mail of queue_mail_unrendered as one INSERT ... SELECT whose signature id comes from
-# a CTE (signatures.service signs in one statement): every value a bound parameter (`unrendered_parameters`).
-_UNRENDERED_COLUMNS = ("to_address", "subject", "context", "locale", "kind", "campaign_id")
-
-
-def unrendered_mail_insert_from(signature_id, when) -> sa.Insert:
-    """INSERT of the message of `unrendered_parameters` about the signature `signature_id` (a column
-    of the CTE that inserted it), only where `when` holds; status "suppressed" for an address on the
-    suppression list, as queue_mail_unrendered."""
-    table = OutboxMessage.__table__
-    suppressed = sa.exists().where(SuppressedAddress.email_canonical == sa.bindparam("mail_canonical", type_=sa.String))
-    values = sa.select(
-        *(sa.bindparam(f"mail_{name}", type_=table.c[name].type) for name in _UNRENDERED_COLUMNS),
-        sa.case((suppressed, sa.literal_column("'suppressed'")), else_=sa.literal_column("'queued'")),
-        sa.case((suppressed, sa.literal_column(f"'{SUPPRESSED_NOTE}'")), else_=sa.null()),
-        sa.literal_column("0"), sa.bindparam("mail_now", type_=sa.DateTime), sa.bindparam("mail_now", type_=sa.DateTime),
-        signature_id).where(when)
-    return table.insert().from_select(
-        [*_UNRENDERED_COLUMNS, "status", "last_error", "attempts", "next_attempt_at", "created_at", "signature_id"],
-        values)
-
-
-def unrendered_parameters(to: str, template: str, subject, locale: str, context: dict, *,
-                          campaign_id: int | None = None) -> dict:
-    if not isinstance(subject, str):  # a lazy translation, in the reader's language
-        with force_locale(locale):
-            subject = str(subject)
-    return {"mail_to_address": to, "mail_subject": clean_subject(subject), "mail_context": context,
-            "mail_locale": locale, "mail_kind": template, "mail_campaign_id": campaign_id,
-            "mail_canonical": canonical_email(to), "mail_now": utcnow()}
-
-
 def _render(message: OutboxMessage) -> tuple[str, str | None]:
     if message.body_text is not None:
         return message.body_text, message.body_html

@@ -111,6 +111,17 @@ class SignatureToken(LinkToken, db.Model):
     __table_args__ = (one_of("purpose", SIGNATURE_TOKEN_PURPOSES, name="purpose_known"),)
 
 
+class ConfirmationDue(db.Model):
+    """A signature whose confirmation mail the worker has still to write: its links (tokens) and the
+    mail in the outbox (`service.queue_due_confirmations`). Stored in the signing statement itself,
+    so an answered signature always gets its mail, while the request does none of that work."""
+
+    __tablename__ = "confirmations_due"
+
+    signature_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("signatures.id", ondelete="CASCADE"),
+                                              primary_key=True)
+
+
 class Tally(db.Model):
     """Folded counters: (campaign, kind, key) -> count. kind "total" has key ""."""
 

@@ -5,7 +5,6 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from limits import parse_many
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,8 +26,6 @@ from ..geography import service as geography
 from ..mail.service import (
     queue_mail,
     queue_mail_unrendered,
-    unrendered_mail_insert_from,
-    unrendered_parameters,
 )
 from ..tokens import (
     find_token,
@@ -36,13 +33,11 @@ from ..tokens import (
     is_expired,
     issue_token,
     issue_tokens,
-    new_token_rows,
-    tokens_insert_from,
 )
 from ..urls import external_url, token_url
 from . import counting
 from .identity import canonical_email, hash_ip
-from .models import Signature, SignatureToken, TallyDelta
+from .models import ConfirmationDue, Signature, SignatureToken, TallyDelta
 from .names import display_name
 
 # A second mail about the same signature within this window is not sent (anti mail-bombing).
@@ -105,13 +100,6 @@ def _confirmation_lifetimes() -> dict[str, timedelta]:
 
 
 CONFIRM_SUBJECT = _l("Please confirm your signature")
-
-
-@lru_cache(maxsize=16)
-def _confirm_subject(locale: str) -> str:
-    """CONFIRM_SUBJECT in `locale`, translated once per process rather than once per signature."""
-    with force_locale(locale):
-        return str(CONFIRM_SUBJECT)
 
 
 def _confirmation_context(links: dict[str, str], full_name: str, locale: str, campaign: Campaign) -> dict:
@@ -214,54 +202,53 @@ def _insert_signature(dialect: str, columns: tuple[str, ...], soft_limits: str):
             .returning(table.c.id))
 
 
+def _confirmation_due_insert_from(signature_id) -> sa.Insert:
+    """INSERT of the `ConfirmationDue` row of the signature `signature_id` (a column of the CTE that
+    inserted it), unless `send_mail` is false (a bot trap: stored for review, no mail)."""
+    return ConfirmationDue.__table__.insert().from_select(
+        ["signature_id"], sa.select(signature_id).where(sa.bindparam("send_mail", type_=sa.Boolean())))
+
+
 @lru_cache(maxsize=16)
-def _sign_in_one_statement(columns: tuple[str, ...], soft_limits: str, lifetimes: tuple):
+def _sign_in_one_statement(columns: tuple[str, ...], soft_limits: str):
     """PostgreSQL: `_insert_signature` with, in the same statement (data-modifying CTEs), the new
-    signature's districts, its confirm and remove tokens and its unrendered confirmation mail (the
-    last two unless `send_mail` is false). Sent alone in autocommit, a new signature costs one round trip; when
-    nothing is inserted (signed already, or closed) none of the other rows are either."""
+    signature's districts and its `ConfirmationDue` row. Sent alone in autocommit, a new signature
+    costs one round trip; when nothing is inserted (signed already, or closed) neither are the others."""
     signed = _insert_signature("postgresql", columns, soft_limits).cte("signed")
-    send_mail = sa.bindparam("send_mail", type_=sa.Boolean())
     return sa.select(signed.c.id).add_cte(
         geography.districts_insert_from(signed.c.id).cte("districts"),
-        tokens_insert_from(SignatureToken, "signature_id", signed.c.id, send_mail, lifetimes).cte("tokens"),
-        unrendered_mail_insert_from(signed.c.id, send_mail).cte("mail"))
+        _confirmation_due_insert_from(signed.c.id).cte("due"))
 
 
-def _sign_parameters(campaign: Campaign, row: dict, hold: dict, place, bot_trap: str | None,
-                     lifetimes: dict[str, timedelta]) -> dict:
+def _sign_parameters(row: dict, hold: dict, place, bot_trap: str | None) -> dict:
     """The bound values of `_sign_in_one_statement`."""
-    links, token_rows = new_token_rows(lifetimes)
-    mail = unrendered_parameters(row["email"], "confirm_signature", _confirm_subject(row["locale"]), row["locale"],
-                                 _confirmation_context(links, row["full_name"], row["locale"], campaign),
-                                 campaign_id=campaign.id)
-    return row | hold | geography.district_parameters(place) | token_rows | mail | {"send_mail": not bot_trap}
+    return row | hold | geography.district_parameters(place) | {"send_mail": not bot_trap}
 
 
 @lru_cache(maxsize=16)
-def _sign_alone(columns: tuple[str, ...], soft_limits: str, lifetimes: tuple, engine) -> AutocommitStatement:
-    return AutocommitStatement(_sign_in_one_statement(columns, soft_limits, lifetimes), engine)
+def _sign_alone(columns: tuple[str, ...], soft_limits: str, engine) -> AutocommitStatement:
+    return AutocommitStatement(_sign_in_one_statement(columns, soft_limits), engine)
 
 
-def _insert_new(connection, campaign: Campaign, row: dict, hold: dict, place, bot_trap: str | None) -> int | None:
-    """The new signature with its districts, tokens and confirmation mail (none for a bot trap),
+def _insert_new(connection, row: dict, hold: dict, place, bot_trap: str | None) -> int | None:
+    """The new signature with its districts and, unless a bot trap sprang, its `ConfirmationDue` row,
     in the caller's transaction; its id, or None when nothing was inserted."""
     soft_limits = current_app.config["SIGN_SOFT_LIMIT_PER_IP"]
     if connection.dialect.name == "postgresql":
-        lifetimes = _confirmation_lifetimes()
-        return connection.execute(_sign_in_one_statement(tuple(row), soft_limits, tuple(lifetimes.items())),
-                                  _sign_parameters(campaign, row, hold, place, bot_trap, lifetimes)).scalar()
+        return connection.execute(_sign_in_one_statement(tuple(row), soft_limits),
+                                  _sign_parameters(row, hold, place, bot_trap)).scalar()
     inserted = connection.execute(_insert_signature(connection.dialect.name, tuple(row), soft_limits),
                                   row | hold).scalar()
     if inserted is not None:
         geography.store_districts(inserted, place)
         if not bot_trap:  # stored for review, but no mail to an address a script typed
-            _mail_confirmation(inserted, row["email"], row["full_name"], row["locale"], campaign)
+            connection.execute(sa.insert(ConfirmationDue), {"signature_id": inserted})
     return inserted
 
 
 def sign(campaign: Campaign, details: SignerDetails) -> None:
-    """Record a pending signature and queue its confirmation mail.
+    """Record a pending signature, due its confirmation mail: the worker writes the mail and its
+    links (`queue_due_confirmations`), so a surge of signers is not slowed by them.
 
     The response to the visitor is the same whatever the outcome, so the page never reveals
     whether an address had signed; only a mail to that address says so. `campaign` may be a copy a
@@ -281,17 +268,14 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
     if inserted_alone:
         # On PostgreSQL the common case is one statement, atomic on its own: sent in autocommit it
         # costs one round trip, with no BEGIN and no COMMIT of their own.
-        lifetimes = _confirmation_lifetimes()
-        found = _sign_alone(tuple(row), current_app.config["SIGN_SOFT_LIMIT_PER_IP"],
-                            tuple(lifetimes.items()), engine).first_row(
-            _sign_parameters(campaign, row, hold, place, details.bot_trap, lifetimes))
+        found = _sign_alone(tuple(row), current_app.config["SIGN_SOFT_LIMIT_PER_IP"], engine).first_row(
+            _sign_parameters(row, hold, place, details.bot_trap))
         if found is not None:
             return
     with transaction():
-        # Otherwise (SQLite: four statements, each built once per process) in the transaction; no
+        # Otherwise (SQLite: three statements, each built once per process) in the transaction; no
         # ORM object is loaded.
-        if not inserted_alone and _insert_new(core_connection(), campaign, row, hold, place,
-                                              details.bot_trap) is not None:
+        if not inserted_alone and _insert_new(core_connection(), row, hold, place, details.bot_trap) is not None:
             return
 
         if details.bot_trap:  # a script must not change or re-mail someone's signature
@@ -324,7 +308,8 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
         signature.status = "pending"
         signature.removed_at = None
         geography.assign(signature)
-        _mail_confirmation(signature.id, signature.email, signature.full_name, signature.locale, campaign)
+        if db.session.get(ConfirmationDue, signature.id) is None:  # else the worker has yet to write it
+            db.session.add(ConfirmationDue(signature_id=signature.id))
         signature.last_mailed_at = utcnow()
         return
 
@@ -337,6 +322,32 @@ def mail_confirmations(signature_ids: list[int]) -> None:
         _mail_confirmation(signature.id, signature.email, signature.full_name, signature.locale,
                            signature.campaign)
         signature.last_mailed_at = utcnow()
+
+
+def queue_due_confirmations(limit: int = 200) -> int:
+    """The worker's part of signing: for up to `limit` signatures due their confirmation mail
+    (`ConfirmationDue`, oldest first), the confirm and remove links and the mail in the outbox, in
+    one transaction; how many it took. On PostgreSQL the rows are locked and skipped by another
+    worker, and so is a signature a re-sign holds (it waits, then sees the row gone and adds its own)."""
+    with transaction():
+        query = (sa.select(Signature).join(ConfirmationDue, ConfirmationDue.signature_id == Signature.id)
+                 .order_by(ConfirmationDue.signature_id).limit(limit))
+        if db.engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=[Signature, ConfirmationDue])
+        due = db.session.scalars(query).unique().all()
+        for signature in due:
+            if signature.status == "pending":  # the only way in; a status changed since needs no mail
+                _mail_confirmation(signature.id, signature.email, signature.full_name, signature.locale,
+                                   signature.campaign)
+        if due:
+            db.session.execute(sa.delete(ConfirmationDue).where(
+                ConfirmationDue.signature_id.in_([signature.id for signature in due])))
+        return len(due)
+
+
+def confirmations_due() -> int:
+    """Signatures still waiting for the worker to write their confirmation mail."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ConfirmationDue))
 
 
 def _live_token(raw: str, purpose: str) -> SignatureToken:

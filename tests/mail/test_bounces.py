@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from advocacy.extensions import db
 from advocacy.mail.models import OutboxMessage, SuppressedAddress
 from advocacy.signatures.models import Signature
-from tests.conftest import deliver_mail, post_button, sign_form
+from tests.conftest import deliver_mail, post_button, sign_form, write_due_mail
 from tests.mail.conftest import BOUNCE_DOMAIN, report_fixture, send_report
 from tests.updates.test_updates import post_update, run_the_worker
 
@@ -187,6 +187,7 @@ def test_read_report_reads_a_report_from_standard_input(app, client, campaign, r
 
 def test_the_sender_skips_an_address_suppressed_after_its_mail_was_queued(client, campaign, relay):
     assert sign_form(client, campaign.slug, email="late@example.net").status_code == 303
+    write_due_mail()
     assert outbox()[0].status == "queued"
     db.session.add(SuppressedAddress(email_canonical="late@example.net", reason="complaint"))
     db.session.commit()

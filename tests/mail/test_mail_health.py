@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from advocacy.database import utcnow
 from advocacy.extensions import db
 from advocacy.mail.models import OutboxMessage, SuppressedAddress
-from tests.conftest import _free_port, deliver_mail, login, sign_form
+from tests.conftest import _free_port, deliver_mail, login, sign_form, write_due_mail
 
 
 def stat(html: str, label: str) -> int:
@@ -53,11 +53,14 @@ def test_metrics_expose_queue_depth_and_oldest_age(app, client, campaign):
     assert "advocacy_mail_queue_oldest_age_seconds 0\n" in response.get_data(as_text=True)
     sign_form(client, campaign.slug, email="a@example.net")
     sign_form(client, campaign.slug, email="b@example.net")
+    assert "advocacy_confirmations_due 2\n" in client.get("/metrics").get_data(as_text=True)
+    write_due_mail()
     db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.to_address == "a@example.net")
                        .values(created_at=utcnow() - timedelta(seconds=90)))
     db.session.commit()
     body = client.get("/metrics").get_data(as_text=True)
     assert "advocacy_mail_queue_depth 2\n" in body
+    assert "advocacy_confirmations_due 0\n" in body
     age = int(re.search(r"advocacy_mail_queue_oldest_age_seconds ([0-9]+)", body)[1])
     assert 89 <= age <= 100
 

@@ -7,7 +7,7 @@ from advocacy.extensions import db
 from advocacy.mail.models import OutboxMessage
 from advocacy.mail.service import send_due
 from advocacy.signatures.models import Signature
-from tests.conftest import deliver_mail, sign_form
+from tests.conftest import deliver_mail, sign_form, write_due_mail
 
 CHINESE = "用户@例子.广告"
 REFUSAL = "our mail server does not support letters other than A to Z before the @"
@@ -55,6 +55,7 @@ def test_a_queued_message_the_relay_cannot_carry_is_dead_at_once_with_the_reason
     app.config["SMTP_UTF8"] = "on"  # configured wrongly: the relay does not offer it
     assert sign_form(client, campaign.slug, email=CHINESE).status_code == 303
     assert sign_form(client, campaign.slug, email="ascii@example.net").status_code == 303
+    write_due_mail()
     assert send_due() == (1, 1)
     by_address = {m.to_address: m for m in outbox()}
     dead = by_address[CHINESE]

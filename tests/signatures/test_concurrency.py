@@ -103,3 +103,33 @@ def test_concurrent_confirmations_of_one_signature_count_once(app, campaign, inb
     assert run_together(10, confirm) == [303] * 10  # all on to the confirmed page; counted once
     assert counting.signature_count(campaign.id) == 1
     assert counting.recount() == []
+
+
+def test_workers_writing_confirmation_mails_at_once_write_each_exactly_once(app, campaign):
+    """Several workers take the signatures due their mail at the same time (SKIP LOCKED): each
+    signature gets one confirm and one remove link and one mail, and none is left due."""
+    from advocacy.mail.models import OutboxMessage
+    from advocacy.signatures.models import ConfirmationDue, SignatureToken
+    from advocacy.signatures.service import queue_due_confirmations
+    from tests.conftest import sign_form
+
+    client = app.test_client()
+    for i in range(60):
+        assert sign_form(client, campaign.slug, email=f"due{i}@example.org").status_code == 303
+
+    def write(_i, barrier):
+        with app.app_context():
+            barrier.wait()
+            taken = 0
+            while written := queue_due_confirmations(limit=7):
+                taken += written
+            return taken
+
+    assert sum(run_together(4, write)) == 60
+    count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
+    assert count(ConfirmationDue) == 0
+    assert count(OutboxMessage) == 60
+    assert count(SignatureToken) == 120
+    per_address = db.session.execute(sa.select(OutboxMessage.to_address, sa.func.count())
+                                      .group_by(OutboxMessage.to_address)).all()
+    assert {n for _, n in per_address} == {1} and len(per_address) == 60

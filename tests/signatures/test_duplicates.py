@@ -28,6 +28,17 @@ def forget_last_mail():
     db.session.commit()
 
 
+def test_signing_again_before_the_worker_wrote_the_mail_sends_one_mail_with_the_correction(client, campaign, inbox):
+    sign_form(client, campaign.slug, email="ana@example.org", given_name="Anna")
+    forget_last_mail()
+    sign_form(client, campaign.slug, email="ana@example.org", given_name="Ana")
+    deliver_mail()
+    mails = inbox.to("ana@example.org")
+    assert [m["Subject"] for m in mails] == ["Please confirm your signature"]
+    assert "Ana" in mails[0].get_body(("plain",)).get_content()
+    assert "Anna" not in mails[0].get_body(("plain",)).get_content()
+
+
 def test_gmail_variants_of_one_address_make_one_signature(client, campaign):
     sign_form(client, campaign.slug, email="ana.ruiz@gmail.com")
     sign_form(client, campaign.slug, email="AnaRuiz+x@googlemail.com")
@@ -36,6 +47,7 @@ def test_gmail_variants_of_one_address_make_one_signature(client, campaign):
 
 def test_signing_again_while_pending_resends_the_confirmation(client, campaign, inbox):
     sign_form(client, campaign.slug, email="ana@example.org")
+    deliver_mail()
     forget_last_mail()
     sign_form(client, campaign.slug, email="ANA@example.org", postal_code="10001")
     deliver_mail()

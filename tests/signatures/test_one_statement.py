@@ -1,6 +1,6 @@
-"""Signing on the hot path: on PostgreSQL a new signature, its districts, its two link tokens and
-its confirmation mail go in one statement (README, "Signing in few round trips"); on every database
-the rows are the same."""
+"""Signing on the hot path: on PostgreSQL a new signature, its districts and its `ConfirmationDue`
+row go in one statement (README, "Signing in few round trips"); the worker then writes its two link
+tokens and its confirmation mail. On every database the rows are the same."""
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -10,8 +10,8 @@ from advocacy.extensions import db
 from advocacy.geography.models import SignatureDistrict
 from advocacy.geography.service import resolve
 from advocacy.mail.models import OutboxMessage, SuppressedAddress
-from advocacy.signatures.models import Signature, SignatureToken
-from tests.conftest import sign_form
+from advocacy.signatures.models import ConfirmationDue, Signature, SignatureToken
+from tests.conftest import sign_form, write_due_mail
 
 
 @pytest.fixture
@@ -46,7 +46,11 @@ def rows_for(email):
     return signature, districts, purposes, mails
 
 
-def test_a_new_signature_is_stored_with_districts_tokens_and_mail_in_one_statement_on_postgresql(
+def due(signature) -> bool:
+    return db.session.get(ConfirmationDue, signature.id) is not None
+
+
+def test_a_new_signature_is_stored_with_districts_and_due_its_mail_in_one_statement_on_postgresql(
         app, client, campaign, statements):
     client.get(f"/campaigns/{campaign.slug}")
     statements.clear()
@@ -56,10 +60,15 @@ def test_a_new_signature_is_stored_with_districts_tokens_and_mail_in_one_stateme
     if db.engine.dialect.name == "postgresql":
         assert writes == ["alone:WITH"]  # one round trip, no BEGIN or COMMIT
     else:
-        assert writes == ["INSERT"] * 4
+        assert writes == ["INSERT"] * 3
     signature, districts, purposes, mails = rows_for("rosa@example.org")
     assert signature.status == "pending" and signature.campaign_id == campaign.id
     assert sorted(districts) == sorted(resolve("60614").districts)
+    assert due(signature) and purposes == [] and mails == []  # the request wrote no links and no mail
+
+    write_due_mail()
+    signature, _districts, purposes, mails = rows_for("rosa@example.org")
+    assert not due(signature)
     assert sorted(purposes) == ["confirm", "remove"]
     assert [(m.kind, m.status, m.to_address, m.campaign_id) for m in mails] == [
         ("confirm_signature", "queued", "rosa@example.org", campaign.id)]
@@ -70,6 +79,7 @@ def test_a_suppressed_address_gets_its_signature_but_its_mail_is_held_back(app, 
     db.session.add(SuppressedAddress(email_canonical="bounced@example.org", reason="bounce"))
     db.session.commit()
     assert sign_form(client, campaign.slug, email="bounced@example.org").status_code == 303
+    write_due_mail()
     _signature, _districts, purposes, mails = rows_for("bounced@example.org")
     assert sorted(purposes) == ["confirm", "remove"]
     assert [m.status for m in mails] == ["suppressed"]
@@ -77,14 +87,18 @@ def test_a_suppressed_address_gets_its_signature_but_its_mail_is_held_back(app, 
 
 def test_a_form_a_script_filled_in_stores_the_signature_for_review_without_tokens_or_mail(app, client, campaign):
     assert sign_form(client, campaign.slug, email="bot@example.org", website="http://spam.example").status_code == 303
+    write_due_mail()
     signature, districts, purposes, mails = rows_for("bot@example.org")
     assert signature.hold_reason == "honeypot"
-    assert districts and purposes == [] and mails == []
+    assert districts and not due(signature) and purposes == [] and mails == []
 
 
 def test_signing_again_adds_no_second_row_token_or_mail(app, client, campaign):
     assert sign_form(client, campaign.slug, email="twice@example.org").status_code == 303
     assert sign_form(app.test_client(), campaign.slug, email="twice@example.org").status_code == 303
+    write_due_mail()
+    assert sign_form(app.test_client(), campaign.slug, email="twice@example.org").status_code == 303
+    write_due_mail()
     _signature, _districts, purposes, mails = rows_for("twice@example.org")
     assert sorted(purposes) == ["confirm", "remove"] and len(mails) == 1
 
