@@ -142,6 +142,43 @@ def queue_mail_unrendered(to: str, template: str, subject, locale: str, context:
         next_attempt_at=now, created_at=now, campaign_id=campaign_id, signature_id=signature_id))
 
 
+@dataclass(frozen=True)
+class UnrenderedMail:
+    """One message for `queue_mails_unrendered`: the arguments of `queue_mail_unrendered`."""
+    to: str
+    template: str
+    subject: object  # a string or a lazy translation, read in `locale`
+    locale: str
+    context: dict
+    campaign_id: int | None = None
+    signature_id: int | None = None
+
+
+def queue_mails_unrendered(mails: list[UnrenderedMail]) -> None:
+    """`queue_mail_unrendered` for a batch (the worker's): the suppression list read once for all of
+    them and one INSERT of every row (the sender checks the list again just before sending)."""
+    if not mails:
+        return
+    canonical = {mail.to: canonical_email(mail.to) for mail in mails}
+    suppressed = set(db.session.scalars(sa.select(SuppressedAddress.email_canonical)
+                                        .where(SuppressedAddress.email_canonical.in_(set(canonical.values())))))
+    subjects: dict[tuple, str] = {}
+    now = utcnow()
+    rows = []
+    for mail in mails:
+        key = (id(mail.subject), mail.locale)  # the batch holds every subject: ids stay distinct
+        if key not in subjects:
+            with force_locale(mail.locale):
+                subjects[key] = clean_subject(mail.subject)
+        held = canonical[mail.to] in suppressed
+        rows.append({"to_address": mail.to, "subject": subjects[key], "body_text": None, "body_html": None,
+                     "context": mail.context, "locale": mail.locale, "kind": mail.template,
+                     "status": "suppressed" if held else "queued", "last_error": SUPPRESSED_NOTE if held else None,
+                     "attempts": 0, "next_attempt_at": now, "created_at": now, "campaign_id": mail.campaign_id,
+                     "signature_id": mail.signature_id})
+    core_connection().execute(OutboxMessage.__table__.insert(), rows)
+
+
 def _render(message: OutboxMessage) -> tuple[str, str | None]:
     if message.body_text is not None:
         return message.body_text, message.body_html

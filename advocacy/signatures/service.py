@@ -24,8 +24,10 @@ from ..database import (
 from ..extensions import db
 from ..geography import service as geography
 from ..mail.service import (
+    UnrenderedMail,
     queue_mail,
     queue_mail_unrendered,
+    queue_mails_unrendered,
 )
 from ..tokens import (
     find_token,
@@ -33,6 +35,7 @@ from ..tokens import (
     is_expired,
     issue_token,
     issue_tokens,
+    issue_tokens_for_many,
 )
 from ..urls import external_url, token_url
 from . import counting
@@ -327,21 +330,29 @@ def mail_confirmations(signature_ids: list[int]) -> None:
 def queue_due_confirmations(limit: int = 200) -> int:
     """The worker's part of signing: for up to `limit` signatures due their confirmation mail
     (`ConfirmationDue`, oldest first), the confirm and remove links and the mail in the outbox, in
-    one transaction; how many it took. On PostgreSQL the rows are locked and skipped by another
-    worker, and so is a signature a re-sign holds (it waits, then sees the row gone and adds its own)."""
+    one transaction and a few statements for the whole batch; how many it took. On PostgreSQL the
+    rows are locked and skipped by another worker, and so is a signature a re-sign holds (it waits,
+    then sees the row gone and adds its own)."""
     with transaction():
         query = (sa.select(Signature).join(ConfirmationDue, ConfirmationDue.signature_id == Signature.id)
                  .order_by(ConfirmationDue.signature_id).limit(limit))
         if db.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=[Signature, ConfirmationDue])
         due = db.session.scalars(query).unique().all()
-        for signature in due:
-            if signature.status == "pending":  # the only way in; a status changed since needs no mail
-                _mail_confirmation(signature.id, signature.email, signature.full_name, signature.locale,
-                                   signature.campaign)
-        if due:
-            db.session.execute(sa.delete(ConfirmationDue).where(
-                ConfirmationDue.signature_id.in_([signature.id for signature in due])))
+        if not due:
+            return 0
+        # Invalidated meanwhile (fraud review) or otherwise no longer pending: no mail to write.
+        pending = [signature for signature in due if signature.status == "pending"]
+        links = issue_tokens_for_many(SignatureToken, _confirmation_lifetimes(), "signature_id",
+                                      [signature.id for signature in pending])
+        queue_mails_unrendered([
+            UnrenderedMail(signature.email, "confirm_signature", CONFIRM_SUBJECT, signature.locale,
+                           _confirmation_context(links[signature.id], signature.full_name, signature.locale,
+                                                 signature.campaign),
+                           campaign_id=signature.campaign_id, signature_id=signature.id)
+            for signature in pending])
+        db.session.execute(sa.delete(ConfirmationDue).where(
+            ConfirmationDue.signature_id.in_([signature.id for signature in due])))
         return len(due)
 
 

@@ -123,3 +123,12 @@ def test_confirming_spends_the_token_and_counts_in_one_statement_on_postgresql(a
     assert signature_count(campaign.id) == 1
     assert tallies_for(campaign.id, "state") == {"IL": 1}
     assert tallies_for(campaign.id, "district") == dict.fromkeys(districts, 1)
+
+
+def test_a_signature_invalidated_before_the_worker_reaches_it_gets_no_mail(app, client, campaign):
+    assert sign_form(client, campaign.slug, email="gone@example.org").status_code == 303
+    db.session.execute(sa.update(Signature).values(status="invalidated"))
+    db.session.commit()
+    write_due_mail()
+    signature, _districts, purposes, mails = rows_for("gone@example.org")
+    assert not due(signature) and purposes == [] and mails == []
