@@ -48,23 +48,10 @@ def issue_token(model, purpose: str, lifetime: timedelta, raw: str | None = None
     return raw
 
 
-def issue_tokens(model, lifetimes: dict[str, timedelta], **owner) -> dict[str, str]:
-    """Several tokens for one owner in one INSERT (inside the caller's transaction):
-    {purpose: lifetime} -> {purpose: raw token for the link}."""
-    now = utcnow()
-    raws, rows = {}, []
-    for purpose, lifetime in lifetimes.items():
-        raws[purpose], digest = new_token()
-        rows.append({"purpose": purpose, "token_hash": digest, "created_at": now, "expires_at": now + lifetime,
-                     "used_at": None, **owner})
-    core_connection().execute(model.__table__.insert(), rows)
-    return raws
-
-
 def issue_tokens_for_many(model, lifetimes: dict[str, timedelta], owner_column: str,
                           owner_ids: list[int]) -> dict[int, dict[str, str]]:
-    """`issue_tokens` for many owners in one INSERT (a worker's batch):
-    {owner id: {purpose: raw token for the link}}."""
+    """Several tokens for each of many owners (a worker's batch) in one INSERT, inside the caller's
+    transaction: {purpose: lifetime} -> {owner id: {purpose: raw token for the link}}."""
     now = utcnow()
     raws, rows = {}, []
     for owner_id in owner_ids:

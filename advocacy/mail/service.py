@@ -129,22 +129,10 @@ def queue_mail(to: str, template: str, subject: str, locale: str = "en", *, head
     return message
 
 
-def queue_mail_unrendered(to: str, template: str, subject, locale: str, context: dict, *,
-                          campaign_id: int | None = None, signature_id: int | None = None) -> None:
-    """Like queue_mail, but the worker renders the templates (from `context`, plain JSON values), so a
-    request on a hot path (signing) spends no time on them. One INSERT, no ORM object."""
-    with force_locale(locale):
-        subject = clean_subject(subject)
-    now = utcnow()
-    core_connection().execute(OutboxMessage.__table__.insert().values(
-        to_address=to, subject=subject, body_text=None, body_html=None, context=context, locale=locale,
-        kind=template, status=_queued_status(to), last_error=_queued_note(to), attempts=0,
-        next_attempt_at=now, created_at=now, campaign_id=campaign_id, signature_id=signature_id))
-
-
 @dataclass(frozen=True)
 class UnrenderedMail:
-    """One message for `queue_mails_unrendered`: the arguments of `queue_mail_unrendered`."""
+    """One message for `queue_mails_unrendered`, rendered by the worker when it sends it (from
+    `context`, plain JSON values)."""
     to: str
     template: str
     subject: object  # a string or a lazy translation, read in `locale`
@@ -155,8 +143,9 @@ class UnrenderedMail:
 
 
 def queue_mails_unrendered(mails: list[UnrenderedMail]) -> None:
-    """`queue_mail_unrendered` for a batch (the worker's): the suppression list read once for all of
-    them and one INSERT of every row (the sender checks the list again just before sending)."""
+    """Like queue_mail, but for a batch (the worker's) and rendered by the worker when it sends them:
+    the suppression list read once for all of them and one INSERT of every row, no ORM object (the
+    sender checks the list again just before sending)."""
     if not mails:
         return
     canonical = {mail.to: canonical_email(mail.to) for mail in mails}

@@ -26,7 +26,6 @@ from ..geography import service as geography
 from ..mail.service import (
     UnrenderedMail,
     queue_mail,
-    queue_mail_unrendered,
     queue_mails_unrendered,
 )
 from ..tokens import (
@@ -34,7 +33,6 @@ from ..tokens import (
     hash_token,
     is_expired,
     issue_token,
-    issue_tokens,
     issue_tokens_for_many,
 )
 from ..urls import external_url, token_url
@@ -115,14 +113,6 @@ def _confirmation_context(links: dict[str, str], full_name: str, locale: str, ca
         "remove_url": token_url("public.remove", links["remove"], lang=locale),
         "days": current_app.config["CONFIRM_TOKEN_DAYS"],
     }
-
-
-def _mail_confirmation(signature_id: int, email: str, full_name: str, locale: str, campaign: Campaign) -> None:
-    """Confirm and remove links (one INSERT), and the mail carrying them (rendered later by the worker)."""
-    links = issue_tokens(SignatureToken, _confirmation_lifetimes(), signature_id=signature_id)
-    queue_mail_unrendered(email, "confirm_signature", CONFIRM_SUBJECT, locale,
-                          _confirmation_context(links, full_name, locale, campaign),
-                          campaign_id=campaign.id, signature_id=signature_id)
 
 
 def _mail_already_signed(signature: Signature, campaign: Campaign) -> None:
@@ -318,13 +308,17 @@ def sign(campaign: Campaign, details: SignerDetails) -> None:
 
 
 def mail_confirmations(signature_ids: list[int]) -> None:
-    """Queue the confirmation mail of pending signatures that were never mailed (stopped by a bot
-    trap, then released by an organiser), in the caller's transaction."""
-    for signature in db.session.scalars(sa.select(Signature).where(Signature.id.in_(signature_ids),
-                                                                    Signature.status == "pending")):
-        _mail_confirmation(signature.id, signature.email, signature.full_name, signature.locale,
-                           signature.campaign)
-        signature.last_mailed_at = utcnow()
+    """Make pending signatures that were never mailed (stopped by a bot trap, then released by an
+    organiser) due their confirmation mail, in the caller's transaction; the worker writes it."""
+    pending = db.session.scalars(sa.select(Signature).where(Signature.id.in_(signature_ids),
+                                                            Signature.status == "pending")).all()
+    already = set(db.session.scalars(sa.select(ConfirmationDue.signature_id).where(
+        ConfirmationDue.signature_id.in_([signature.id for signature in pending]))))
+    now = utcnow()
+    for signature in pending:
+        signature.last_mailed_at = now
+        if signature.id not in already:
+            db.session.add(ConfirmationDue(signature_id=signature.id))
 
 
 def queue_due_confirmations(limit: int = 200) -> int:
