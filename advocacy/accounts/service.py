@@ -1,7 +1,9 @@
+from dataclasses import astuple
 from datetime import timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,9 +18,27 @@ from ..urls import external_url
 from .models import AccountToken, CampaignMember, User
 
 MIN_PASSWORD_LENGTH = 12
-_hasher = PasswordHasher()
-# Verifying against this keeps unknown emails as slow as wrong passwords (no account probing by timing).
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def _configured_parameters() -> tuple | None:
+    parameters = current_app.config["PASSWORD_HASH_PARAMETERS"]
+    return None if parameters is None else astuple(parameters)  # argon2's Parameters is not hashable
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_with(_configured_parameters())
+
+
+@lru_cache(maxsize=4)
+def _hasher_with(parameters: tuple | None) -> PasswordHasher:
+    """argon2-cffi's own default (RFC 9106, low memory) unless the config names other parameters."""
+    return PasswordHasher.from_parameters(Parameters(*parameters)) if parameters else PasswordHasher()
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(parameters: tuple | None) -> str:
+    """Verifying against this keeps unknown emails as slow as wrong passwords (no account probing by timing)."""
+    return _hasher_with(parameters).hash("not-a-real-password")
 
 
 class AccountError(ValueError):
@@ -28,7 +48,7 @@ class AccountError(ValueError):
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters")
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def find_user(email: str) -> User | None:
@@ -77,16 +97,18 @@ def end_sessions(user: User) -> None:
 
 def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
+    hasher = _hasher()
     try:
-        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+        hasher.verify(user.password_hash if user and user.password_hash
+                      else _dummy_hash(_configured_parameters()), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.is_active:
         return None
     with transaction():
         user.last_login_at = utcnow()
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher.hash(password)
+        if hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hasher.hash(password)
         record("login", user)
     return user
 

@@ -3,9 +3,9 @@
 -- empty honeypot and hidden fields included) with a new email each time; a 303 is a success.
 -- Each signer comes from its own address (X-Forwarded-For, read by the app with PROXY_FIX_X_FOR=1, as
 -- behind a load balancer), so the soft per-network limit runs at its production setting.
--- args: slug run-tag origin
+-- args: slug run-tag origin [email prefix, "s" unless given]
 function init(args)
-  slug, tag, origin = args[1], args[2], args[3]
+  slug, tag, origin, prefix = args[1], args[2], args[3], args[4] or "s"
   page = "/campaigns/" .. slug
   n = 0
 end
@@ -17,7 +17,7 @@ function request()
   end
   n = n + 1
   posts = posts + 1
-  local body = "given_name=Bench&family_name=Signer&postal_code=60614&comment=&email=s-" .. tag .. "-" .. id .. "-" .. n
+  local body = "given_name=Bench&family_name=Signer&postal_code=60614&comment=&email=" .. prefix .. "-" .. tag .. "-" .. id .. "-" .. n
     .. "%40example.org&website=&source=&started=" .. (started or "")
   if token then body = body .. "&csrf_token=" .. token end
   local headers = form_headers(origin, cookie)

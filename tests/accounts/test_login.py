@@ -77,3 +77,21 @@ def test_login_redirect_only_follows_local_paths(client, make_user):
     response = client.post("/organise/login?next=https://evil.example/", data={
         "csrf_token": csrf_token(page.get_data(as_text=True)), "email": "owner@example.org", "password": PASSWORD})
     assert response.headers["Location"].endswith("/organise/")
+
+
+def test_production_hashes_with_argon2s_default_and_a_weaker_hash_is_made_again_at_sign_in(client, make_user):
+    """The suite hashes with the cheapest parameters (TestConfig); production keeps argon2-cffi's
+    default, and a hash made with other parameters is replaced at its owner's next sign-in."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    from advocacy.config import Config, ProductionConfig
+
+    assert Config.PASSWORD_HASH_PARAMETERS is None and ProductionConfig.PASSWORD_HASH_PARAMETERS is None
+    user = make_user("owner@example.org")
+    assert extract_parameters(user.password_hash).memory_cost == 8  # the suite's own, cheap hash
+    client.application.config["PASSWORD_HASH_PARAMETERS"] = None
+    assert login(client, "owner@example.org").status_code == 302
+    db.session.refresh(user)
+    default = PasswordHasher()
+    assert extract_parameters(user.password_hash).memory_cost == default.memory_cost == 65536
+    assert not default.check_needs_rehash(user.password_hash) and default.verify(user.password_hash, PASSWORD)
