@@ -32,8 +32,9 @@ import logging
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
@@ -313,6 +314,38 @@ def svg_for_pdf(svg: str) -> bytes:
     return to_latin1(without_titles).encode("utf-8")
 
 
+@lru_cache(maxsize=16)
+def _characters_of(*paths: Path | str) -> frozenset[int]:
+    """The characters every one of these font files has a glyph for (a collection's first font, as
+    fpdf2 loads it), read once per process."""
+    from fontTools.ttLib import TTFont
+
+    covered = None
+    for path in paths:
+        with TTFont(path, fontNumber=0, lazy=True) as font:
+            has = frozenset(font.getBestCmap() or ())
+        covered = has if covered is None else covered & has
+    return covered or frozenset()
+
+
+def _characters_in(value) -> set[int]:
+    """Every character of every text in a packet (its dataclasses, lists and dicts, walked)."""
+    found: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.update(map(ord, item))
+        elif is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, field.name) for field in fields(item))
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+    return found
+
+
 class _PacketPDF(FPDF):
     """FPDF with the packet's fonts, footer and one method per section."""
 
@@ -353,15 +386,25 @@ class _PacketPDF(FPDF):
             self.add_font(_UNICODE_FAMILY, style, path)
         if "B" not in font:  # keep headings working, just not bold
             self.add_font(_UNICODE_FAMILY, "B", font[""])
+        # Only the fallback fonts this packet's text needs are loaded: a font costs about 0.1 s to
+        # load and subset, and most packets need none. fpdf2 draws a character the main font lacks
+        # in the first fallback font that has it, so loading just those first ones prints the same.
+        missing = _characters_in(self.packet) - _characters_of(*font.values())
         fallbacks = []
         for index, path in enumerate(FALLBACK_FONT_FILES):
+            if not missing:
+                break
             if Path(path).is_file():
                 family = f"PacketFallback{index}"
                 try:
+                    has = _characters_of(path)
+                    if not missing & has:
+                        continue
                     self.add_font(family, "", path)
                 except Exception:  # a broken optional font must not stop delivery
                     logger.warning("could not load fallback font %s", path, exc_info=True)
                     continue
+                missing -= has
                 fallbacks.append(family)
         if fallbacks:
             self.set_fallback_fonts(fallbacks, exact_match=False)

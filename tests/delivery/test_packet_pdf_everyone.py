@@ -5,6 +5,7 @@ import io
 import shutil
 import subprocess  # nosec B404: runs pdftotext on a PDF we built
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -31,7 +32,7 @@ from tests.conftest import login, post_button
 
 FONTS = [packet_pdf.UNICODE_FONT_FILES[""], *packet_pdf.FALLBACK_FONT_FILES[:3]]
 HAS_ALL_FONTS = find_unicode_font() is not None and all(
-    __import__("pathlib").Path(path).is_file() for path in FONTS)
+    Path(path).is_file() for path in FONTS)
 needs_fonts = pytest.mark.skipif(not HAS_ALL_FONTS, reason="fonts missing: run make browser-deps as root "
                                  "(fonts-dejavu-core, fonts-noto-core, fonts-noto-cjk)")
 
@@ -229,3 +230,35 @@ def test_no_stray_last_page_whatever_the_number_of_comments():
         texts = pages(build_packet_pdf(packet))
         assert "How to verify this packet" in texts[-1], count
         assert_sane_pages(texts)
+
+
+def _embedded_fonts(pdf: bytes) -> set[str]:
+    """The BaseFont names of the fonts a PDF embeds, without their subset tags (ABCDEF+)."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+")[-1])
+    return names
+
+
+def _fallbacks_loaded(packet) -> set[str]:
+    return {Path(packet_pdf.FALLBACK_FONT_FILES[int(key.removeprefix("packetfallback"))]).name
+            for key in packet_pdf._PacketPDF(packet, find_unicode_font()).fonts if key.startswith("packetfallback")}
+
+
+@needs_fonts
+def test_a_packet_loads_only_the_fallback_fonts_its_text_needs():
+    """Loading and subsetting a font costs about 0.1 s, and most packets are in scripts the main
+    font has (Latin; DejaVu also draws Arabic and Hebrew): they load no fallback font. A Chinese
+    name brings in the CJK font alone, and it is printed."""
+    from tests.delivery.test_packet_pdf import make_packet
+
+    for comment in (PacketComment("Zoë Núñez", "Burlington, VT", "¡Sí!"), PacketComment("שרה", "Burlington, VT", "שלום")):
+        packet = make_packet(comments=[comment])
+        assert _fallbacks_loaded(packet) == set()
+        assert _embedded_fonts(build_packet_pdf(packet)) == {"DejaVuSansBook", "DejaVuSansBold"}
+    chinese = make_packet(comments=[PacketComment("李小龙", "Oakland, CA", "我支持")])
+    assert _fallbacks_loaded(chinese) == {"NotoSansCJK-Regular.ttc"}
+    pdf = build_packet_pdf(chinese)
+    assert _embedded_fonts(pdf) == {"DejaVuSansBook", "DejaVuSansBold", "NotoSansCJKJP"}
+    assert "李小龙" in pdftotext(pdf) and "我支持" in pdftotext(pdf)
