@@ -449,9 +449,8 @@ def wait_for_sent_mails(timeout: float = 300) -> None:
 def mail_delay(loads_ended: float, timeout: float = 300) -> dict:
     """Waits for the worker to write and send every confirmation mail, then how long signers waited
     for theirs: from the signature's creation to its mail's sending, over the benchmark's signers."""
-    deadline = time.monotonic() + timeout
-    while (left := unsent_confirmation_mails()) and time.monotonic() < deadline:
-        time.sleep(0.5)
+    wait_for_sent_mails(timeout)
+    left = unsent_confirmation_mails()
     with psycopg.connect(URL) as conn:
         ours = "kind = 'confirm_signature' AND to_address LIKE 's-%%' AND sent_at IS NOT NULL"
         delays = sorted(row[0] for row in conn.execute(
