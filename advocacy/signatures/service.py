@@ -332,7 +332,7 @@ def queue_due_confirmations(limit: int = 200) -> int:
                  .order_by(ConfirmationDue.signature_id).limit(limit))
         if db.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=[Signature, ConfirmationDue])
-        due = db.session.scalars(query).unique().all()
+        due = db.session.scalars(query).all()  # campaign is a many-to-one joined load: no duplicate rows
         if not due:
             return 0
         # Invalidated meanwhile (fraud review) or otherwise no longer pending: no mail to write.
