@@ -446,6 +446,16 @@ def wait_for_sent_mails(timeout: float = 300) -> None:
         time.sleep(0.5)
 
 
+def signature_seq_scans() -> dict:
+    """How often the signatures table was read whole, and the rows read so (the statistics collector):
+    a statement planned while the table was small reads it whole each time until an ANALYZE (the
+    worker's `analyze_grown_tables`) makes PostgreSQL plan it again."""
+    with psycopg.connect(URL) as conn:
+        scans, rows = conn.execute("SELECT seq_scan, seq_tup_read FROM pg_stat_user_tables"
+                                   " WHERE relname = 'signatures'").fetchone()
+    return {"seq_scan": scans, "seq_tup_read": rows}
+
+
 def mail_delay(loads_ended: float, timeout: float = 300) -> dict:
     """Waits for the worker to write and send every confirmation mail, then how long signers waited
     for theirs: from the signature's creation to its mail's sending, over the benchmark's signers."""
@@ -547,6 +557,7 @@ def main() -> list[str]:
         server.wait_ready()
         base = server.base_url
         warm_up(base, f"{stamp}w")
+        seq_scans_before = signature_seq_scans()
         # Each try starts as the first does: the mail of the signers before it written and sent.
         run_best_of("sign", "sign", server, lambda attempt: [SLUG, f"{stamp}a{attempt}", base], 303,
                     mail_worker=worker, between=wait_for_sent_mails)
@@ -582,10 +593,18 @@ def main() -> list[str]:
             seconds)
         loads_ended = time.time()
         time.sleep(1 + 3 * float(env.get("PUBLIC_PAGE_CACHE_SECONDS") or 2))  # the caches' staleness bound
+        seq_scans_after = signature_seq_scans()  # backends report their table statistics within a second
         json_count = json.loads(FormClient().request(f"{base}/campaigns/{SLUG}.json").body)["signature_count"]
     mail = mail_delay(loads_ended)
+    signature_scans = {k: seq_scans_after[k] - seq_scans_before[k] for k in seq_scans_after}
     worker.terminate()
-    worker.wait(timeout=30)
+    try:  # it finishes its batch first: a worker still busy 30 s later is stuck, and a failed check
+        worker.wait(timeout=30)
+        worker_stopped = True
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+        worker_stopped = False
     baseline.stop()
 
     rows = count_rows(campaign_id)
@@ -603,6 +622,7 @@ def main() -> list[str]:
         "no_errors": all(p["errors"] == 0 for p in phases.values()),
         "no_signature_held": rows["held_for_review"] == 0,
         "every_confirmation_mail_sent": mail["still_queued"] == 0,
+        "mail_worker_stopped_within_30_s": worker_stopped,
     }
     series = per_second([work / "baseline.log", work / "app.log"], t0)
     ratios = [("sign", "A insert"), ("confirm", "A insert"), ("confirmed page", "A insert"),
@@ -621,7 +641,8 @@ def main() -> list[str]:
                           "busiest_worker_share": p.get("busiest_worker_share") or ""})
     result = {"when": stamp, "workers": WORKERS, "threads": int(THREADS), "connections": CONNECTIONS, "seconds": SECONDS,
               "cores": os.cpu_count(), "generator": phases["sign"]["raw"]["generator"], "table": table,
-              "worker_priority": worker_priority, "mail": dict(mail, backlog_after_signing=mail_backlog),
+              "worker_priority": worker_priority,
+              "signature_seq_scans_after_warm_up": signature_scans, "mail": dict(mail, backlog_after_signing=mail_backlog),
               "phases": phases, "checks": checks, "per_second": series}
     stem = RESULTS / f"http-{stamp}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1))
@@ -649,6 +670,9 @@ def main() -> list[str]:
                  f"{mail_backlog} waiting when signing stopped; after the last load the outbox emptied in "
                  f"{mail['drained_after_s']} s; signing to sending p50 {mail['delay_p50_s']} s, p99 "
                  f"{mail['delay_p99_s']} s, max {mail['delay_max_s']} s")
+    lines.append(f"  sequential scans of the signatures table after the warm-up: {signature_scans['seq_scan']}, reading "
+                 f"{signature_scans['seq_tup_read']} rows (a plan made while it was small; the worker's ANALYZE of grown "
+                 "tables remakes them)")
     lines.append("  CPU per answer, ms (app server / PostgreSQL / mail worker / whole machine):")
     for label in ("A insert", "B hello", "sign", "confirm"):
         if cost := phases[label].get("cpu_ms_per_answer"):

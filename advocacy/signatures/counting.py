@@ -119,6 +119,27 @@ def tallies_for(campaign_id: int, kind: str) -> dict[str, int]:
     return counts
 
 
+# PostgreSQL: the oldest deltas no other folder holds, locked, then deleted by their row addresses
+# (a TID scan, whatever the statistics). `id IN (SELECT ... LIMIT ...)` was planned by the table's
+# statistics, and tally_deltas is a queue: analyzed while nearly empty, then filled by a surge, the
+# semi-join ran the locking subquery again for every row (measured: one fold of 238,000 deltas still
+# running after 11 minutes, the worker sending no mail meanwhile). Now: 20,000 deltas in 0.09 s.
+_OLDEST_DELTAS_LOCKED = ("ctid = ANY(ARRAY(SELECT ctid FROM tally_deltas ORDER BY id LIMIT :batch_size"
+                         " FOR UPDATE SKIP LOCKED))")
+
+
+def _oldest_deltas(batch_size: int):
+    if is_postgres():
+        return sa.text(_OLDEST_DELTAS_LOCKED).bindparams(batch_size=batch_size)
+    return TallyDelta.id.in_(sa.select(TallyDelta.id).order_by(TallyDelta.id).limit(batch_size).scalar_subquery())
+
+
+def fold_statement(batch_size: int) -> sa.Delete:
+    """DELETE of up to `batch_size` of the oldest deltas, returning what they add."""
+    return (sa.delete(TallyDelta).where(_oldest_deltas(batch_size))
+            .returning(TallyDelta.campaign_id, TallyDelta.kind, TallyDelta.key, TallyDelta.delta))
+
+
 def fold_deltas(batch_size: int = 20000) -> int:
     """Move up to `batch_size` deltas into Tally rows; returns how many were folded.
 
@@ -126,14 +147,7 @@ def fold_deltas(batch_size: int = 20000) -> int:
     (on PostgreSQL the inner SELECT skips rows another folder holds).
     """
     with transaction():
-        ids = sa.select(TallyDelta.id).order_by(TallyDelta.id).limit(batch_size)
-        if is_postgres():
-            ids = ids.with_for_update(skip_locked=True)
-        taken = db.session.execute(
-            sa.delete(TallyDelta)
-            .where(TallyDelta.id.in_(ids.scalar_subquery()))
-            .returning(TallyDelta.campaign_id, TallyDelta.kind, TallyDelta.key, TallyDelta.delta)
-        ).all()
+        taken = db.session.execute(fold_statement(batch_size)).all()
         sums = defaultdict(int)
         for campaign_id, kind, key, delta in taken:
             sums[(campaign_id, kind, key)] += delta

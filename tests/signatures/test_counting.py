@@ -1,10 +1,11 @@
 """Counts are exact when read, survive folding, and recount repairs drift."""
+import pytest
 import sqlalchemy as sa
 
 from advocacy.extensions import db
 from advocacy.signatures import counting
 from advocacy.signatures.models import Signature, Tally, TallyDelta
-from tests.conftest import post_button
+from tests.conftest import ON_POSTGRES, post_button
 
 
 def confirm_n(client, signer, slug, n):
@@ -87,3 +88,37 @@ def test_a_page_reads_each_tally_kind_once_and_the_next_page_reads_it_again(app,
         assert tallies_for(campaign_id, "state") == {"IL": 1}  # outside the block: read again
     finally:
         event.remove(db.engine, "before_cursor_execute", remember)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="plans and statistics are PostgreSQL's")
+def test_a_fold_locks_its_batch_once_when_the_queues_statistics_say_it_is_empty(app, campaign):
+    """tally_deltas is a queue: analyzed while nearly empty, then filled by a surge. A fold that
+    joined the table to its own locking subquery ran that subquery again for every row (one fold
+    of 238,000 deltas was still running after 11 minutes); it must lock its batch once."""
+    add_deltas = sa.text("INSERT INTO tally_deltas (campaign_id, kind, key, delta)"
+                         " SELECT :campaign, 'total', '', 1 FROM generate_series(1, 1500)")
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        # Folded, then analyzed: pages, but no live row in them, so the planner expects one row
+        # however many pages the next surge fills.
+        connection.execute(add_deltas, {"campaign": campaign.id})
+        connection.execute(sa.delete(TallyDelta))
+        connection.execute(sa.text("ANALYZE tally_deltas"))
+        assert connection.execute(sa.text(
+            "SELECT reltuples = 0 AND relpages > 0 FROM pg_class WHERE relname = 'tally_deltas'")).scalar()
+        connection.execute(add_deltas, {"campaign": campaign.id})
+    sql = str(counting.fold_statement(1000).compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+    with db.engine.connect() as connection:  # rolled back: EXPLAIN ANALYZE deletes what it folds
+        plan = connection.execute(sa.text("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)).scalar()
+    locks = [node for node in _plan_nodes(plan[0]["Plan"]) if node["Node Type"] == "LockRows"]
+    assert [node["Actual Loops"] for node in locks] == [1]
+    assert locks[0]["Actual Rows"] == 1000
+
+    assert counting.fold_all() == 1500
+    assert counting.signature_count(campaign.id) == 1500
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TallyDelta)) == 0
+
+
+def _plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
