@@ -23,7 +23,9 @@ PostgreSQL, the mail worker and the whole machine (cpu_ms_per_answer).
 Then checks the database: every answered signature stored, each with one confirmation mail queued,
 confirmed rows = answered confirmations, the JSON count = confirmed rows; waits for the mail worker
 (niced, BENCH_WORKER_NICE, in a scheduling group of its own: start_mail_worker) to send every
-confirmation mail and reports how long signers waited for theirs.
+confirmation mail and reports how long signers waited for theirs; then stops it (a worker that
+has not stopped 30 s after SIGTERM is stuck: a failed check). Also counts the sequential scans of
+the signatures table after the warm-up (a plan made while the table was small reads it whole).
 
 Results: bench/results/http-<timestamp>.json, .csv and .svg (per-second throughput and server-side
 latency, from the REQUEST_LOG_JSON lines of the servers).
