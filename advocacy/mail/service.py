@@ -10,6 +10,7 @@ import hmac
 import logging
 import random
 import re
+import secrets
 import smtplib
 import sys
 import time
@@ -249,10 +250,16 @@ def envelope_sender(message: OutboxMessage) -> str:
     return parseaddr(current_app.config["MAIL_FROM"])[1]
 
 
+@lru_cache(maxsize=1)
+def _date_header(second: int) -> str:
+    """The Date header, formatted once per second (a surge's mail goes out hundreds a second)."""
+    return format_datetime(datetime.fromtimestamp(second, UTC))
+
+
 def _headers(message: OutboxMessage) -> dict:
     """Every header of the message but the MIME ones, in order."""
     headers = {"From": current_app.config["MAIL_FROM"], "To": ascii_address(message.to_address),
-               "Subject": message.subject, "Date": format_datetime(datetime.now(UTC)),
+               "Subject": message.subject, "Date": _date_header(int(time.time())),
                "Message-ID": message_id(message.id)}
     extra = dict(message.headers or {})
     if "List-Unsubscribe" in extra and (base := return_path_base()):
@@ -270,7 +277,7 @@ def _build(message: OutboxMessage, utf8: bool) -> Message:
     text, html = _render(message)
     if utf8 or message.attachment:
         return _build_email_message(message, headers, text, html)
-    email = MIMEMultipart("alternative") if html else _text_part(text, "plain")
+    email = MIMEMultipart("alternative", boundary=_boundary()) if html else _text_part(text, "plain")
     for name, value in headers.items():
         if len(value.splitlines()) > 1:  # the older API would fold a line break in, not refuse it
             raise ValueError("Header values may not contain linefeed or carriage return characters")
@@ -281,6 +288,14 @@ def _build(message: OutboxMessage, utf8: bool) -> Message:
             del part["MIME-Version"]  # said once, on the whole message
             email.attach(part)
     return email
+
+
+def _boundary() -> str:
+    """A multipart boundary that cannot occur in the parts, chosen here so the email package skips
+    its own search (a regular expression compiled anew for every message: 5% of the worker's time).
+    The parts are quoted-printable, where "=" only ever starts an escape ("=3D") or a soft line
+    break, so no part can hold the "==" this boundary is made of."""
+    return "=" * 15 + secrets.token_hex(16) + "=="
 
 
 @lru_cache(maxsize=256)

@@ -79,3 +79,19 @@ def test_a_body_line_starting_with_from_is_sent_as_written(app):
 def test_a_line_break_in_a_header_is_refused_not_folded_in(app):
     with app.test_request_context(), pytest.raises(ValueError, match="linefeed"):
         _build(outbox_message("Big\u2028news", "Hi", None), utf8=False)
+
+
+def test_bodies_made_of_equals_signs_and_dashes_cannot_end_a_part_early(app):
+    """The worker picks the multipart boundary itself (a run of "=" around random hex) rather than
+    letting the email package search the bodies for a free one; quoted-printable parts cannot hold
+    "==", so a body that looks like a boundary still reads back whole."""
+    lookalike = "\n".join(["=" * 40, "--" + "=" * 15, "--" + "=" * 15 + "0123456789abcdef" * 2 + "==--", "end"])
+    with app.test_request_context():
+        email = _build(outbox_message("Hi", lookalike, f"<pre>{lookalike}</pre>"), utf8=False)
+        data = serialise(email, utf8=False)
+    boundary = email.get_boundary()
+    assert boundary.startswith("=" * 15) and boundary.endswith("==")
+    assert data.count(b"--" + boundary.encode()) == 3  # two parts opened, one close
+    bodies = read_back(data)[1]
+    assert bodies["text/plain"].rstrip("\r\n").splitlines() == lookalike.splitlines()
+    assert bodies["text/html"].rstrip("\r\n").splitlines() == f"<pre>{lookalike}</pre>".splitlines()
