@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 PORT   ?= 5000
 # `make serve` runs the mail worker this much below gunicorn: during a surge signers are answered first
 # and the mail catches up (README, Deployment).
-WORKER_NICE ?= 10
+WORKER_NICE ?= 19
 
 .PHONY: install run serve worker test test-postgres screenshots bench bench-deps bench-faults lint audit browser-deps clean translations
 

@@ -33,7 +33,7 @@ latency, from the REQUEST_LOG_JSON lines of the servers).
     BENCH_HTTP_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_http python -m bench.http
 The database is dropped and rebuilt with the migrations on every run. Other settings: BENCH_WORKERS
 (gunicorn workers, 3), BENCH_CONNECTIONS (16), BENCH_SECONDS (12), BENCH_REDIS_URL (none),
-BENCH_WORKER_NICE (10; 0 puts the mail worker level with the app server),
+BENCH_WORKER_NICE (19, as `make serve`; 0 puts the mail worker level with the app server),
 BENCH_LOAD=python (use the Python load generator even where wrk is installed).
 """
 import json
@@ -401,7 +401,7 @@ def split_lines(path: Path, parts: int) -> list[Path]:
     return files
 
 
-WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "10"))
+WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "19"))
 
 
 def start_mail_worker(env: dict, log_path: Path) -> tuple[subprocess.Popen, dict]:
