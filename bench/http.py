@@ -402,6 +402,11 @@ def split_lines(path: Path, parts: int) -> list[Path]:
 
 
 WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "19"))
+ONE_WORKER = 0.9  # a try whose busiest gunicorn worker spent this share of the workers' CPU ran on one
+
+
+def ran_on_one_worker(phase: dict) -> bool:
+    return (phase.get("busiest_worker_share") or 0) >= ONE_WORKER
 
 
 def start_mail_worker(env: dict, log_path: Path) -> tuple[subprocess.Popen, dict]:
@@ -528,15 +533,21 @@ def main() -> list[str]:
     baseline.wait_ready()
 
     def run_best_of(label, script, server, args_of_try, expect, tries=3, mail_worker=None, between=None,
-                    seconds=SECONDS):
+                    seconds=SECONDS, repeat_one_worker=True):
         """A capacity is measured three times and the best try kept (every try is in the results), the
         baselines' and signing's alike. One try often falls well short of it: gunicorn's gthread
         workers take connections as they arrive and wrk opens its 16 at once, so a load can land
         most connections on one worker, one Python process (measured: 1,049 inserts/s with one
-        worker busy, then 1,988 to 2,114/s in the next tries, spread over three). `between` runs
-        before each try after the first."""
+        worker busy, then 1,988 to 2,114/s in the next tries, spread over three). A try that ran on
+        one worker (ONE_WORKER) does not count towards the three: another is made, up to as many
+        again (measured: two of a baseline's three tries on one worker, 1,623 and 1,729/s, so its
+        best was 2,283/s against 2,962 to 3,048 in the runs around it, which flattered that run's
+        ratios). Not for confirming (`repeat_one_worker=False`): each of its tries presses links of
+        its own. `between` runs before each try after the first."""
         measured = []
-        for attempt in range(tries):
+        for attempt in range(2 * tries if repeat_one_worker else tries):
+            if sum(not ran_on_one_worker(p) for p in measured) == tries:
+                break
             if attempt and between:
                 between()
             run(label, script, server, args_of_try(attempt), expect, seconds, mail_worker=mail_worker)
@@ -590,7 +601,7 @@ def main() -> list[str]:
         files = split_lines(work / "links.txt", 3)
         seconds = max(3, min(SECONDS, int(0.7 * (links // 3) / (phases["sign"]["per_second"] or 1))))
         run_best_of("confirm", "confirm", server, lambda attempt: [SLUG, str(files[attempt]), str(WRK_THREADS), base],
-                    303, mail_worker=worker, seconds=seconds)
+                    303, mail_worker=worker, seconds=seconds, repeat_one_worker=False)
         run("confirmed page", "confirm", server, [SLUG, str(files[0]), str(WRK_THREADS), base, "page"], 200,
             seconds)
         loads_ended = time.time()
