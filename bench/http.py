@@ -535,10 +535,12 @@ def main() -> list[str]:
     def run_best_of(label, script, server, args_of_try, expect, tries=3, mail_worker=None, between=None,
                     seconds=SECONDS, repeat_one_worker=True):
         """A capacity is measured three times and the best try kept (every try is in the results), the
-        baselines' and signing's alike. One try often falls well short of it: gunicorn's gthread
-        workers take connections as they arrive and wrk opens its 16 at once, so a load can land
-        most connections on one worker, one Python process (measured: 1,049 inserts/s with one
-        worker busy, then 1,988 to 2,114/s in the next tries, spread over three). A try that ran on
+        baselines' and signing's alike. One try often fell well short of it: on one shared socket
+        gunicorn's gthread workers take connections as they arrive and wrk opens its 16 at once, so
+        a load could land most connections on one worker, one Python process (measured: 1,049
+        inserts/s with one worker busy, then 1,988 to 2,114/s in the next tries, spread over
+        three). Each worker now listens on a socket of its own (advocacy/gunicorn_conf.py), which
+        spreads them; the tries still differ by a few per cent to a third. A try that ran on
         one worker (ONE_WORKER) does not count towards the three: another is made, up to as many
         again (measured: two of a baseline's three tries on one worker, 1,623 and 1,729/s, so its
         best was 2,283/s against 2,962 to 3,048 in the runs around it, which flattered that run's
