@@ -14,7 +14,8 @@ Every value comes from the environment (README, Configuration and Deployment):
   GUNICORN_REUSE_PORT  1 (the default on Linux for TCP addresses): each worker listens on a socket
                     of its own (SO_REUSEPORT) and the kernel spreads new connections over them;
                     0: one socket shared by all workers (always so for a Unix socket, whose path
-                    each worker would otherwise take over in turn)
+                    each worker would otherwise take over in turn, and for a socket systemd
+                    hands over)
   GUNICORN_TIMEOUT  seconds a request may run before its worker is killed and replaced (default 30)
   GUNICORN_ACCESS_LOG  `-` for stdout or a file; off by default (REQUEST_LOG_JSON is the app's own)
 
@@ -44,7 +45,10 @@ def _spreads_connections(addresses: list[str]) -> bool:
     a sibling (a browser or load balancer tries again)."""
     wanted = os.environ.get("GUNICORN_REUSE_PORT", "1") not in ("0", "false", "no", "off")
     tcp = all(not address.startswith(("unix:", "fd://")) for address in addresses)
-    return wanted and tcp and sys.platform.startswith("linux")
+    # A socket systemd opened (socket activation) is the one to use: gunicorn would ignore it and
+    # bind the address again, which that socket already holds.
+    handed_over = bool(os.environ.get("LISTEN_FDS"))
+    return wanted and tcp and not handed_over and sys.platform.startswith("linux")
 
 
 if os.environ.get("BIND"):

@@ -45,10 +45,21 @@ def test_a_unix_socket_is_never_taken_over_worker_by_worker(monkeypatch):
     """Each worker would bind the path anew (gunicorn removes the socket file first), so only the last
     one would be reached."""
     monkeypatch.delenv("GUNICORN_REUSE_PORT", raising=False)
+    monkeypatch.delenv("LISTEN_FDS", raising=False)
+    assert gunicorn_conf._spreads_connections(["127.0.0.1:8000"]) == sys.platform.startswith("linux")
     assert not gunicorn_conf._spreads_connections(["unix:/run/advocacy.sock"])
     assert not gunicorn_conf._spreads_connections(["127.0.0.1:8000", "unix:/run/advocacy.sock"])
 
 
 def test_one_shared_socket_can_be_asked_for(monkeypatch):
+    monkeypatch.delenv("LISTEN_FDS", raising=False)
     monkeypatch.setenv("GUNICORN_REUSE_PORT", "0")
+    assert not gunicorn_conf._spreads_connections(["0.0.0.0:8000"])
+
+
+def test_a_socket_systemd_hands_over_is_used_as_it_is(monkeypatch):
+    """With socket activation the address is already held by systemd's socket: binding it again in
+    each worker would fail."""
+    monkeypatch.delenv("GUNICORN_REUSE_PORT", raising=False)
+    monkeypatch.setenv("LISTEN_FDS", "1")
     assert not gunicorn_conf._spreads_connections(["0.0.0.0:8000"])
