@@ -40,7 +40,7 @@ def _spreads_connections(addresses: list[str]) -> bool:
     takes most of them, and keep-alive connections (a load balancer's, a proxy's) stay with the
     worker that took them for as long as they live: one Python process, at most one core, while
     the others idle (measured on the sign form: the busiest of three workers did 0.57 to 0.70 of
-    the work in three runs of five). With a socket per worker the kernel hashes each connection to
+    the work in four signing loads of five). With a socket per worker the kernel hashes each connection to
     one of them. The price: a connection still queued on a worker that dies is reset, not taken by
     a sibling (a browser or load balancer tries again)."""
     wanted = os.environ.get("GUNICORN_REUSE_PORT", "1") not in ("0", "false", "no", "off")
