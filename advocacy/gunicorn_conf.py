@@ -43,7 +43,7 @@ def _spreads_connections(addresses: list[str]) -> bool:
     the work in four signing loads of five). With a socket per worker the kernel hashes each connection to
     one of them. The price: a connection still queued on a worker that dies is reset, not taken by
     a sibling (a browser or load balancer tries again)."""
-    wanted = os.environ.get("GUNICORN_REUSE_PORT", "1") not in ("0", "false", "no", "off")
+    wanted = os.environ.get("GUNICORN_REUSE_PORT", "1").strip().lower() not in ("0", "false", "no", "off")
     tcp = all(not address.startswith(("unix:", "fd://")) for address in addresses)
     # A socket systemd opened (socket activation) is the one to use: gunicorn would ignore it and
     # bind the address again, which that socket already holds.

@@ -51,9 +51,10 @@ def test_a_unix_socket_is_never_taken_over_worker_by_worker(monkeypatch):
     assert not gunicorn_conf._spreads_connections(["127.0.0.1:8000", "unix:/run/advocacy.sock"])
 
 
-def test_one_shared_socket_can_be_asked_for(monkeypatch):
+@pytest.mark.parametrize("off", ["0", "false", "False", " OFF ", "no"])
+def test_one_shared_socket_can_be_asked_for(monkeypatch, off):
     monkeypatch.delenv("LISTEN_FDS", raising=False)
-    monkeypatch.setenv("GUNICORN_REUSE_PORT", "0")
+    monkeypatch.setenv("GUNICORN_REUSE_PORT", off)
     assert not gunicorn_conf._spreads_connections(["0.0.0.0:8000"])
 
 
