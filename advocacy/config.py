@@ -47,10 +47,11 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": _env_bool("DATABASE_POOL_PRE_PING", False),
                                  "pool_recycle": _env_int("DATABASE_POOL_RECYCLE_SECONDS", 1800)}
     # Connections each process keeps open (PostgreSQL), and how many more it may open for a moment:
-    # one per gunicorn thread and two to spare. A pool smaller than the threads closes the
-    # connection of every request over it: a new PostgreSQL backend, and every prepared statement
-    # prepared again, for each (measured: 200 new connections in 20 s of signing with the old 5).
-    DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", _env_int("GUNICORN_THREADS", 8) + 2)
+    # the signing slots (SIGNING_SLOTS) and room for uncached pages; cached pages, most of a
+    # surge's reads, use none. A pool smaller than what runs at once closes the connection of
+    # every request over it: a new PostgreSQL backend, and every prepared statement prepared
+    # again, for each (measured: 200 new connections in 20 s of signing with 5 for 8 threads).
+    DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", 10)
     DATABASE_MAX_OVERFLOW = _env_int("DATABASE_MAX_OVERFLOW", 5)
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
@@ -140,6 +141,10 @@ class Config:
     # The sign form's campaign (title, dates) is read at most once per this many seconds per process;
     # whether it accepts signatures is checked inside the INSERT, so closing stops signing at once.
     CAMPAIGN_CACHE_SECONDS = float(os.environ.get("CAMPAIGN_CACHE_SECONDS") or 5)
+    # Signatures and confirmations one app process works on at once (0: no limit); the others wait
+    # up to SIGNING_SLOT_WAIT_SECONDS, then get 503 "press again" (advocacy/public/admission.py).
+    SIGNING_SLOTS = _env_int("SIGNING_SLOTS", 4)
+    SIGNING_SLOT_WAIT_SECONDS = float(os.environ.get("SIGNING_SLOT_WAIT_SECONDS") or 15)
 
     # Growth (advocacy/growth): the hourly counts (open data and the page's chart) are recomputed at
     # most once per OPEN_DATA_CACHE_SECONDS per process; link-preview cards (PNG) are kept on disk here.

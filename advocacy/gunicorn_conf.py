@@ -4,13 +4,15 @@ Every value comes from the environment (README, Configuration and Deployment):
   WEB_CONCURRENCY   worker processes (default 2 x cores + 1)
   BIND              address to listen on, e.g. `0.0.0.0:8000` or `unix:/run/advocacy.sock`;
                     else `0.0.0.0:$PORT` when PORT is set (platforms that assign one), else 127.0.0.1:8000
-  GUNICORN_THREADS  threads per worker (default 8, gthread: a cheap cached page is answered while
-                    other threads of the worker wait on the database; 1 gives the sync worker).
-                    A worker queues requests for its threads first come, first served, so with
-                    fewer threads than the connections it holds a cached page waits behind
-                    signatures. Each worker's database pool keeps one connection per thread and
-                    two to spare (DATABASE_POOL_SIZE, README): 8 threads x 5 workers on 2 cores
-                    stay within PostgreSQL's default 100 connections, even at 5 more per worker
+  GUNICORN_THREADS  threads per worker (default 16, gthread: a cheap cached page is answered while
+                    other threads of the worker sign; 1 gives the sync worker). A worker queues
+                    requests for its threads first come, first served, so with fewer threads than
+                    the connections it holds a cached page waits behind signatures. At most
+                    SIGNING_SLOTS (4) of the threads sign or confirm at once, so the rest stay free
+                    for pages; threads waiting for a slot hold no database connection. The
+                    database pool is sized for what runs at once (DATABASE_POOL_SIZE, 10, and 5
+                    more for a moment), not per thread: 5 workers on 2 cores stay within
+                    PostgreSQL's default 100 connections
   GUNICORN_REUSE_PORT  1 (the default on Linux for TCP addresses): each worker listens on a socket
                     of its own (SO_REUSEPORT) and the kernel spreads new connections over them;
                     0: one socket shared by all workers (always so for a Unix socket, whose path
@@ -60,7 +62,7 @@ else:
 
 reuse_port = _spreads_connections(bind)
 workers = _int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1)
-threads = _int("GUNICORN_THREADS", 8)
+threads = _int("GUNICORN_THREADS", 16)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)

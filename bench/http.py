@@ -56,7 +56,7 @@ from bench.formclient import CONFIRM_RE, ROOT, VENV_BIN, AppServer, FormClient, 
 URL = os.environ.get("BENCH_HTTP_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_http")
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 # Threads per worker: GUNICORN_THREADS as the servers read it (advocacy/gunicorn_conf.py's default).
-THREADS = os.environ.get("GUNICORN_THREADS") or "8"
+THREADS = os.environ.get("GUNICORN_THREADS") or "16"
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "12"))
 WARM_SECONDS = 3

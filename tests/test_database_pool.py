@@ -1,8 +1,6 @@
-"""The database pool holds a connection for every gunicorn thread: a smaller pool closes the
-connection of each request over it, and PostgreSQL then starts a backend (and prepares every
-statement again) for the next one."""
-import os
-
+"""The database pool holds a connection for everything a process runs at once (its signing slots and
+a few uncached pages): a smaller pool closes the connection of each request over it, and PostgreSQL
+then starts a backend (and prepares every statement again) for the next one."""
 import pytest
 import sqlalchemy as sa
 
@@ -19,11 +17,12 @@ def _engine_of(url: str, **settings):
         return db.engine
 
 
-def test_a_postgresql_pool_keeps_a_connection_per_gunicorn_thread_and_two_to_spare():
+def test_a_postgresql_pool_keeps_ten_connections_and_five_to_spare():
     # Built, never connected: nothing needs to listen at this address.
     pool = _engine_of("postgresql+psycopg://nobody@127.0.0.1:1/none").pool
-    assert pool.size() == int(os.environ.get("GUNICORN_THREADS") or 8) + 2
+    assert pool.size() == 10
     assert pool._max_overflow == 5
+    assert pool.size() > TestConfig.SIGNING_SLOTS  # every signing slot keeps its connection, with room for pages
 
 
 def test_the_pool_size_and_overflow_are_settings():

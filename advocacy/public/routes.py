@@ -32,6 +32,7 @@ from ..signatures.letters import LetterDetails, letter_of, public_letters, write
 from ..signatures.service import SignatureError, SignerDetails
 from ..updates.service import STANCE_LABELS, published_updates
 from . import bp
+from .admission import NoSigningSlot, in_a_signing_slot
 from .service import (
     accountability_rows,
     accountability_split,
@@ -96,6 +97,15 @@ def _cacheable(response):
 def signature_problem(error: SignatureError):
     return render_template("signatures/problem.html", reason=error.reason, campaign=error.campaign), \
         PROBLEM_STATUS.get(error.reason, 400)
+
+
+@bp.errorhandler(NoSigningSlot)
+def too_busy(_error):
+    """Every signing slot stayed taken: nothing was recorded, and the visitor is asked to press again."""
+    response = make_response(render_template("signatures/problem.html", reason="busy", campaign=None), 503)
+    response.headers["Retry-After"] = "5"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/")
@@ -198,6 +208,7 @@ def _email_key():
 @bp.post("/campaigns/<slug:slug>/sign")
 @limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT_PER_IP"])
 @limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT_PER_EMAIL"], key_func=_email_key)
+@in_a_signing_slot
 def sign_campaign(slug):
     campaign = cached_public_campaign(slug)  # a copy up to CAMPAIGN_CACHE_SECONDS old; sign() checks it is open
     if not campaign.accepts_signatures():
@@ -228,6 +239,7 @@ def confirm_page(token):
 
 
 @bp.post("/signatures/confirm/<token>")
+@in_a_signing_slot
 def confirm(token):
     """Confirm, then send the browser to the confirmed page (POST, redirect, GET): reloading or going
     back to that page never posts again, and the post stays cheap under a surge."""
