@@ -34,7 +34,9 @@ latency, from the REQUEST_LOG_JSON lines of the servers).
 The database is dropped and rebuilt with the migrations on every run. Other settings: BENCH_WORKERS
 (gunicorn workers, 3), BENCH_CONNECTIONS (16), BENCH_SECONDS (12), BENCH_REDIS_URL (none),
 BENCH_WORKER_NICE (19, as `make serve`; 0 puts the mail worker level with the app server),
-BENCH_LOAD=python (use the Python load generator even where wrk is installed).
+BENCH_LOAD=python (use the Python load generator even where wrk is installed). The app's own
+settings pass through to its servers: `SIGNING_SLOTS=0 GUNICORN_THREADS=8` measures the shape
+before the signing slots.
 """
 import json
 import os
@@ -57,6 +59,9 @@ URL = os.environ.get("BENCH_HTTP_DATABASE_URL", "postgresql://postgres@127.0.0.1
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 # Threads per worker: GUNICORN_THREADS as the servers read it (advocacy/gunicorn_conf.py's default).
 THREADS = os.environ.get("GUNICORN_THREADS") or "16"
+# Signatures and confirmations one app process works on at once, as the servers read it (advocacy/config.py).
+SIGNING_SLOTS = int(os.environ.get("SIGNING_SLOTS") or 4)
+SLOTS_SAID = f"{SIGNING_SLOTS} signing slots" if SIGNING_SLOTS else "no signing-slot limit"
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "12"))
 WARM_SECONDS = 3
@@ -513,7 +518,7 @@ def main() -> list[str]:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     RESULTS.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
-    print(f"HTTP benchmark: gunicorn x{WORKERS} workers x {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s per phase, "
+    print(f"HTTP benchmark: gunicorn x{WORKERS} workers x {THREADS} threads, {SLOTS_SAID}, {CONNECTIONS} connections, {SECONDS} s per phase, "
           f"load from {'wrk' if USE_WRK else 'Python threads (no wrk, or BENCH_LOAD=python)'}")
     campaign_id = prepare()
     # Signers come from many addresses (X-Forwarded-For, one proxy trusted), so the soft per-network
@@ -654,7 +659,7 @@ def main() -> list[str]:
                           "successes": p["successes"], "baseline": base_label or "",
                           "ratio": round(ratio, 3) if base_label else "",
                           "busiest_worker_share": p.get("busiest_worker_share") or ""})
-    result = {"when": stamp, "workers": WORKERS, "threads": int(THREADS), "connections": CONNECTIONS, "seconds": SECONDS,
+    result = {"when": stamp, "workers": WORKERS, "threads": int(THREADS), "signing_slots": SIGNING_SLOTS, "connections": CONNECTIONS, "seconds": SECONDS,
               "cores": os.cpu_count(), "generator": phases["sign"]["raw"]["generator"], "table": table,
               "worker_priority": worker_priority,
               "signature_seq_scans_after_warm_up": signature_scans, "mail": dict(mail, backlog_after_signing=mail_backlog),
@@ -670,7 +675,7 @@ def main() -> list[str]:
                                                     f"x {THREADS} threads, {CONNECTIONS} connections, {os.cpu_count()} cores"))
     shutil.rmtree(work, ignore_errors=True)
 
-    lines = [f"HTTP benchmark (gunicorn x{WORKERS} workers x {THREADS} threads, {CONNECTIONS} connections, PostgreSQL, "
+    lines = [f"HTTP benchmark (gunicorn x{WORKERS} workers x {THREADS} threads, {SLOTS_SAID}, {CONNECTIONS} connections, PostgreSQL, "
              f"{result['generator']}; latency as the load generator saw it)",
              f"  {'measure':22s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'errors':>7s} {'busiest':>8s}  ratio"]
     for r in table:
