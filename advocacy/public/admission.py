@@ -12,7 +12,7 @@ import threading
 from contextlib import contextmanager
 from functools import wraps
 
-from flask import current_app
+from flask import current_app, request
 
 
 class NoSigningSlot(Exception):
@@ -48,9 +48,11 @@ def signing_slots() -> SigningSlots:
 
 
 def in_a_signing_slot(view):
-    """Runs the view in one of the process's signing slots (raising NoSigningSlot if none came free)."""
+    """Runs the view in one of the process's signing slots (raising NoSigningSlot if none came free).
+    The form is read first: a client sending its body slowly must not hold a slot while it does."""
     @wraps(view)
     def wrapped(*args, **kwargs):
+        request.form  # noqa: B018 (reads and parses the body)
         with signing_slots().held():
             return view(*args, **kwargs)
     return wrapped

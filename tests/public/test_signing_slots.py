@@ -1,9 +1,11 @@
 """Signing slots (advocacy/public/admission.py): a process signs and confirms only a few at a time, so
 its other threads stay free for the campaign page; a signer who finds no slot within the wait is told
 so (503, press again) and nothing is recorded."""
+import socket
 import threading
 import time
 from functools import partial
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -85,6 +87,24 @@ def test_a_signature_waits_its_turn_holding_no_database_connection_then_signs_wh
     assert connections_in_use_while_waiting == 0
     assert answers[0].status == 303
     assert stored() == {("first@example.org", "pending"), ("ana@example.org", "pending")}
+
+
+def test_a_client_sending_its_form_slowly_holds_no_slot_while_it_does(app, campaign, live_server):
+    one_slot(app, wait_seconds=1)
+    host, port = live_server.removeprefix("http://").split(":")
+    body = urlencode(signer_fields("slow@example.org")).encode()
+    slow = socket.create_connection((host, int(port)))
+    slow.sendall(f"POST /campaigns/{campaign.slug}/sign HTTP/1.1\r\nHost: {host}\r\n"
+                 f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                 + body[:10])  # the headers and a little of the form, the rest still to come
+    try:
+        time.sleep(0.3)  # the app has the request and is reading its body
+        page_url = f"{live_server}/campaigns/{campaign.slug}"
+        other = FormClient().submit(page_url, f"{page_url}/sign", signer_fields("ana@example.org"))
+        assert other.status == 303  # not 503: the slow client did not take the only slot
+    finally:
+        slow.close()
+    assert stored() == {("ana@example.org", "pending")}
 
 
 def test_no_more_than_the_slots_run_at_once_and_every_one_runs():
