@@ -53,14 +53,16 @@ from pathlib import Path
 
 import psycopg
 
+from advocacy import gunicorn_conf
+from advocacy.config import Config
 from bench.formclient import CONFIRM_RE, ROOT, VENV_BIN, AppServer, FormClient, app_env, signer_fields
 
 URL = os.environ.get("BENCH_HTTP_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_http")
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
-# Threads per worker: GUNICORN_THREADS as the servers read it (advocacy/gunicorn_conf.py's default).
-THREADS = os.environ.get("GUNICORN_THREADS") or "16"
-# Signatures and confirmations one app process works on at once, as the servers read it (advocacy/config.py).
-SIGNING_SLOTS = int(os.environ.get("SIGNING_SLOTS") or 4)
+# Threads per worker and signing slots per process, as the servers read them from this environment
+# (their defaults live in advocacy/gunicorn_conf.py and advocacy/config.py, not here).
+THREADS = str(gunicorn_conf.threads)
+SIGNING_SLOTS = Config.SIGNING_SLOTS
 SLOTS_SAID = f"{SIGNING_SLOTS} signing slots" if SIGNING_SLOTS else "no signing-slot limit"
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "12"))
