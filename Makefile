@@ -73,15 +73,20 @@ test-postgres: $(STAMP) browser-deps
 screenshots: $(STAMP) browser-deps
 	$(PY) scripts/screenshots.py
 
-# bench/http.py drives the load with wrk; install it when we are root and it is missing (else Python threads).
+# bench/http.py drives the load with wrk (else Python threads), bench/instructions.py counts with valgrind
+# (else it is skipped): installed when we are root and they are missing.
 bench-deps:
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 	  || echo "wrk not installed: bench/http.py falls back to a Python load generator"
+	@command -v valgrind >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; } \
+	  || echo "valgrind not installed: bench/instructions.py is skipped"
 
 bench: $(STAMP) bench-deps
 	$(PY) -m bench.run
 	$(PY) -m bench.http
+	$(PY) -m bench.instructions
 
 # Faults during a signing load (README, Benchmark): a killed web worker, a restarted mail worker, an SMTP outage.
 bench-faults: $(STAMP)

@@ -12,6 +12,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter
 
 from .config import INSTANCE_DIR, config_from_env
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+from .flask_parts import CookieSessions, Request
 from .forms import MAX_ID
 
 
@@ -36,6 +37,8 @@ def create_app(config=None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or config_from_env())
+    app.request_class = Request
+    app.session_interface = CookieSessions()
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export a long random SECRET_KEY (only `make run`, with "
                            "ADVOCACY_ENV=development, uses a development key; see README, Configuration).")

@@ -96,17 +96,17 @@ def store_districts(signature_id: int, place: Place) -> None:
 def districts_insert_from(signature_id) -> sa.Insert:
     """INSERT of a new signature's districts, the id taken from `signature_id` (a column of a CTE
     that inserted the signature, so both go in one statement). PostgreSQL only (unnest); bound
-    parameters from `district_parameters`."""
-    from sqlalchemy.dialects.postgresql import ARRAY
-
+    parameters from `district_parameters`. The labels are bound as one comma-separated text, split
+    by PostgreSQL: psycopg spends more CPU adapting a Python list than the statement's other values."""
     table = SignatureDistrict.__table__
+    labels = sa.func.string_to_array(sa.bindparam("district_labels", type_=sa.String), sa.literal_column("','"))
     return table.insert().from_select(["signature_id", "district", "shared"], sa.select(
-        signature_id, sa.func.unnest(sa.bindparam("district_labels", type_=ARRAY(sa.String))),
-        sa.bindparam("district_shared", type_=sa.Boolean)))
+        signature_id, sa.func.unnest(labels), sa.bindparam("district_shared", type_=sa.Boolean)))
 
 
 def district_parameters(place: Place) -> dict:
-    return {"district_labels": list(place.districts), "district_shared": place.shared}
+    """Labels are "IL-07", "IL-SEN": never a comma."""
+    return {"district_labels": ",".join(place.districts), "district_shared": place.shared}
 
 
 def assign(signature) -> Place:
