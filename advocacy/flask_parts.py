@@ -3,8 +3,8 @@ Flask's own. Under a surge each signature is one request, and both showed in its
 
   - `Request`: werkzeug's `MultiDict.get` finds a missing key by raising and catching an HTTP
     exception (BadRequestKeyError), and a sign form, its query string and its cookies are read
-    for keys that are mostly absent (unticked boxes, ?lang=, the lang cookie): about a dozen
-    exceptions a request. Here `get` looks first.
+    for keys that are mostly absent (unticked boxes, ?lang=, the lang and session cookies):
+    eight exceptions in a sign request. Here `get` looks first.
   - `CookieSessions`: Flask builds a new signing serializer for every request, and itsdangerous
     then tests it by serialising an empty dict, even when the request has no session cookie (every
     signer). The serializer keeps nothing of a request, so one per set of keys serves them all; a
