@@ -40,14 +40,15 @@ RESULTS = ROOT / "bench" / "results"
 COLLECTED = re.compile(r"Collected\s*:\s*([\d,]+)")
 
 
-def _answer(app, environ) -> str:
+def _answer(app, environ) -> tuple[str, bytes]:
+    """The status line and body of one request, called as gunicorn calls the app."""
     status = {}
 
     def start_response(line, headers, exc_info=None):
         status["line"] = line
 
-    b"".join(app(environ, start_response))
-    return status["line"]
+    body = b"".join(app(environ, start_response))
+    return status["line"], body
 
 
 def _sign_environs(count: int, tag: str) -> tuple[object, list[dict]]:
@@ -59,13 +60,8 @@ def _sign_environs(count: int, tag: str) -> tuple[object, list[dict]]:
 
     app = create_app()
     base, slug = "http://127.0.0.1:8000", os.environ["BENCH_SLUG"]
-    page = {}
-
-    def remember(line, headers, exc_info=None):
-        page["line"] = line
-
-    body = b"".join(app(EnvironBuilder(path=f"/campaigns/{slug}", base_url=base).get_environ(), remember))
-    assert page["line"].startswith("200"), page
+    line, body = _answer(app, EnvironBuilder(path=f"/campaigns/{slug}", base_url=base).get_environ())
+    assert line.startswith("200"), line
     started = re.search(rb'name="started"[^>]*value="([^"]*)"', body)[1].decode()
     return app, [EnvironBuilder(
         path=f"/campaigns/{slug}/sign", method="POST", base_url=base,
@@ -90,9 +86,9 @@ def child(side: str) -> None:
     app, environs = (_sign_environs if side == "sign" else _insert_environs)(WARM + REQUESTS, tag)
     logging.disable(logging.CRITICAL)  # no request log on either side
     for environ in environs[:WARM]:
-        assert _answer(app, environ).startswith("303"), side
+        assert _answer(app, environ)[0].startswith("303"), side
     subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], check=True, capture_output=True)
-    statuses = [_answer(app, environ) for environ in environs[WARM:]]
+    statuses = [_answer(app, environ)[0] for environ in environs[WARM:]]
     subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], check=True, capture_output=True)
     assert all(line.startswith("303") for line in statuses), f"{side}: not every answer was a 303"
 
