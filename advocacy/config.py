@@ -68,6 +68,9 @@ class Config:
     SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 15)
     MAIL_FROM = os.environ.get("MAIL_FROM") or "Advocacy <no-reply@localhost>"
     MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 12)
+    # While the CPUs are contended (a surge on a machine the worker shares with the app servers),
+    # mail work takes at most this percentage of the worker's time (advocacy.pacing); 100: never yields.
+    MAIL_SURGE_SHARE_PERCENT = _env_int("MAIL_SURGE_SHARE_PERCENT", 10)
     # Mail headers and deliverability (README, "Mail that arrives"). Message-IDs use MAIL_DOMAIN
     # (default: MAIL_FROM's domain). Bounces go to a per-message return path (VERP) built on
     # MAIL_RETURN_PATH (default bounces@BOUNCE_DOMAIN); unset, bounces go to MAIL_FROM and are not read.

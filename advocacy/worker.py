@@ -15,6 +15,7 @@ from .delivery.packets import render_due
 from .delivery.progress import watch_due
 from .extensions import db
 from .mail.service import relay_offers_smtputf8, send_due
+from .pacing import MailPacer
 from .privacy.service import anonymise_due
 from .signatures.counting import fold_all
 from .signatures.service import queue_due_confirmations
@@ -26,11 +27,27 @@ CLOSE_DUE_INTERVAL = 60.0  # seconds between runs of close-due (closing campaign
 ANONYMISE_DUE_INTERVAL = 3600.0  # seconds between runs of anonymise-due (personal data lifetime)
 WATCH_DUE_INTERVAL = 60.0  # seconds between looks at the tallies (milestones, members ready to deliver)
 # and at approved letters to queue for CWC
+YIELD_LOG_INTERVAL = 60.0  # at most one "the CPUs are contended" line a minute, however often it changes
 ANALYZE_INTERVAL = 1.0  # seconds between looks for tables that have doubled since their last ANALYZE
 
 
-def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
+def mail_round() -> bool:
+    """One batch of each kind of mail work: signers' confirmation mails written, the outbox sent, an
+    update's mails; whether there was any."""
+    written = queue_due_confirmations()
+    sent, failed = send_due()
+    fanned_out = fan_out_due()
+    return bool(written or sent + failed or fanned_out)
+
+
+def run_worker(once: bool = False, poll_interval: float = 1.0, pacer: MailPacer | None = None) -> None:
+    """Until stopped (SIGTERM, SIGINT), or one round with `once`: the periodic jobs, and mail work
+    for as long as there is some, paced by `pacer` (advocacy.pacing; from MAIL_SURGE_SHARE_PERCENT
+    unless given; `once` drains everything unpaced). Counters are folded between batches and
+    while the mail rests, so the public count stays a few seconds fresh."""
     stopping = False
+    if pacer is None and not once:
+        pacer = MailPacer(current_app.config["MAIL_SURGE_SHARE_PERCENT"] / 100)
 
     def stop(_signum, _frame):
         nonlocal stopping
@@ -45,6 +62,28 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
         log.info("the relay %s SMTPUTF8 (internationalised addresses)",
                  "offers" if relay_offers_smtputf8() else "does not offer")
     last_close_due = last_anonymise_due = last_watch_due = last_analyze = float("-inf")
+    yielding, said_yielding = False, float("-inf")
+
+    def paced_mail_round() -> bool:
+        """A mail round, or a rest (at most `poll_interval`) while the pacer asks for one: True
+        while mail work may be waiting."""
+        nonlocal yielding, said_yielding
+        if pacer is None:
+            return mail_round()
+        if (rest := pacer.rest_left()) > 0:
+            time.sleep(min(rest, poll_interval))
+            return True
+        started = time.monotonic()
+        busy = mail_round()
+        pacer.worked(time.monotonic() - started)
+        if pacer.contended and not yielding and time.monotonic() - said_yielding >= YIELD_LOG_INTERVAL:
+            yielding, said_yielding = True, time.monotonic()
+            log.info("the CPUs are contended: mail work takes at most %d%% of the worker's time until they are free",
+                     round(pacer.share * 100))
+        elif yielding and not pacer.contended:
+            yielding, said_yielding = False, float("-inf")
+            log.info("the CPUs are free: mail work at full speed")
+        return busy
 
     def analyze_when_due():
         nonlocal last_analyze
@@ -76,17 +115,13 @@ def run_worker(once: bool = False, poll_interval: float = 1.0) -> None:
                 if queued := cwc.queue_approved_letters():
                     log.info("queued %d letter(s) for CWC", queued)
             cwc.post_due()
-            written = queue_due_confirmations()  # one batch of signers' confirmation mails
-            sent, failed = send_due()
-            fanned_out = fan_out_due()  # one batch of an update's mails
+            busy = paced_mail_round()
             if rendered := render_due():
                 log.info("rendered %d delivery packet(s)", rendered)
-            while (written or sent + failed or fanned_out) and not stopping:
+            while busy and not stopping:
                 analyze_when_due()  # a surge keeps the worker in this loop
                 fold_all()
-                written = queue_due_confirmations()
-                sent, failed = send_due()
-                fanned_out = fan_out_due()
+                busy = paced_mail_round()
         except Exception:  # keep the worker alive through database hiccups
             db.session.rollback()
             log.exception("worker iteration failed")

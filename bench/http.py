@@ -33,7 +33,8 @@ latency, from the REQUEST_LOG_JSON lines of the servers).
     BENCH_HTTP_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_http python -m bench.http
 The database is dropped and rebuilt with the migrations on every run. Other settings: BENCH_WORKERS
 (gunicorn workers, 3), BENCH_CONNECTIONS (16), BENCH_SECONDS (12), BENCH_REDIS_URL (none),
-BENCH_WORKER_NICE (19, as `make serve`; 0 puts the mail worker level with the app server),
+BENCH_WORKER_NICE (19, as `make serve`; 0 puts the mail worker level with the app server;
+MAIL_SURGE_SHARE_PERCENT=100 stops it yielding under CPU pressure, advocacy/pacing.py),
 BENCH_LOAD=python (use the Python load generator even where wrk is installed). The app's own
 settings pass through to its servers: `SIGNING_SLOTS=0 GUNICORN_THREADS=8` measures the shape
 before the signing slots.
@@ -434,7 +435,7 @@ def start_mail_worker(env: dict, log_path: Path) -> tuple[subprocess.Popen, dict
         group = Path(f"/proc/{worker.pid}/autogroup").read_text().strip()
     except OSError:  # no autogroup (kernel setting, not Linux): plain nice applies
         pass
-    return worker, {"nice": WORKER_NICE, "autogroup": group}
+    return worker, {"nice": WORKER_NICE, "autogroup": group, "mail_surge_share_percent": Config.MAIL_SURGE_SHARE_PERCENT}
 
 
 def unsent_confirmation_mails() -> int:
@@ -688,7 +689,8 @@ def main() -> list[str]:
     lines.append("  (page and json run while signing; 'B hello while signing' is hello on the baseline's gunicorn"
                  " during the same signing load; busiest: the busiest gunicorn worker's share of the workers' CPU"
                  f" time, 1/{WORKERS} when the load spread evenly, 1.00 when one worker had every connection)")
-    lines.append(f"  confirmation mail (worker at nice {worker_priority['nice']}, a scheduling group of its own): "
+    lines.append(f"  confirmation mail (worker at nice {worker_priority['nice']}, a scheduling group of its own, mail work at most "
+                 f"{worker_priority['mail_surge_share_percent']}% of its time while the CPUs are contended): "
                  f"{mail_backlog} waiting when signing stopped; after the last load the outbox emptied in "
                  f"{mail['drained_after_s']} s; signing to sending p50 {mail['delay_p50_s']} s, p99 "
                  f"{mail['delay_p99_s']} s, max {mail['delay_max_s']} s")
