@@ -47,7 +47,10 @@ def run_worker(once: bool = False, poll_interval: float = 1.0, pacer: MailPacer 
     while the mail rests, so the public count stays a few seconds fresh."""
     stopping = False
     if pacer is None and not once:
-        pacer = MailPacer(current_app.config["MAIL_SURGE_SHARE_PERCENT"] / 100)
+        percent = current_app.config["MAIL_SURGE_SHARE_PERCENT"]
+        if not 0 < percent <= 100:
+            raise ValueError(f"MAIL_SURGE_SHARE_PERCENT must be 1 to 100 (100: never yield), not {percent}")
+        pacer = MailPacer(percent / 100)
 
     def stop(_signum, _frame):
         nonlocal stopping

@@ -102,6 +102,15 @@ def test_a_share_outside_0_to_1_is_refused(share):
         MailPacer(share, FakePressure())
 
 
+@pytest.mark.parametrize("percent", [0, 101])
+def test_the_worker_refuses_a_share_setting_outside_1_to_100(app, percent):
+    from advocacy.worker import run_worker
+
+    app.config["MAIL_SURGE_SHARE_PERCENT"] = percent
+    with app.app_context(), pytest.raises(ValueError, match="MAIL_SURGE_SHARE_PERCENT must be 1 to 100"):
+        run_worker()
+
+
 class RestingPacer:
     """Contended throughout: rests `rests` times between batches, then lets one run."""
 
