@@ -4,8 +4,8 @@
 to 0.38 ms of CPU per signature in a signing load (whether in the app servers' session or in a
 scheduling group of its own), and signing ran 15 to 28% slower than with the worker stopped.
 Linux's pressure stall information (PSI, /proc/pressure/cpu) says instead how much of the time
-some runnable task waited for a CPU: 0.8 to 0.97 while signing or reading pages at full load,
-0.02 while the worker drains a backlog alone, 0 when idle. Under such pressure the worker rests
+some runnable task waited for a CPU: 0.79 to 0.97 under the benchmark's loads (0.88 to 0.96
+while signing), 0.02 while the worker drains a backlog alone, 0 when idle. Under such pressure the worker rests
 after each batch of mail work, so that the work takes at most a set share of its time; the
 signers' mail waits and goes out when the surge is over. Where the worker has a machine of its
 own, there is no pressure and it never rests.
