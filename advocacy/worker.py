@@ -84,7 +84,7 @@ def run_worker(once: bool = False, poll_interval: float = 1.0, pacer: MailPacer 
             log.info("the CPUs are contended: mail work takes at most %d%% of the worker's time until they are free",
                      round(pacer.share * 100))
         elif yielding and not pacer.contended:
-            yielding, said_yielding = False, float("-inf")
+            yielding = False
             log.info("the CPUs are free: mail work at full speed")
         return busy
 

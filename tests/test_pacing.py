@@ -156,3 +156,57 @@ def test_the_worker_folds_counters_while_its_mail_rests(app, monkeypatch):
     # Each batch is followed by three rests, and the counters are folded through every one of them.
     first, second = calls.index("mail"), calls.index("mail", calls.index("mail") + 1)
     assert calls[first + 1:second] == ["fold"] * 4
+
+
+class TogglingPacer:
+    """Contended after every other batch, never resting (the log is what is watched)."""
+
+    def __init__(self):
+        self.share, self.contended, self.batches = 0.1, False, 0
+
+    def rest_left(self):
+        return 0
+
+    def worked(self, seconds):
+        self.batches += 1
+        self.contended = self.batches % 2 == 1
+
+
+class Lines:
+    """The worker's log lines, whatever logging configuration earlier tests left behind."""
+
+    def __init__(self):
+        self.lines = []
+
+    def info(self, message, *args):
+        self.lines.append(message % args)
+
+    exception = warning = error = info
+
+
+def test_contention_that_comes_and_goes_is_logged_at_most_once_a_minute(app, monkeypatch):
+    from advocacy import worker
+
+    handlers = {}
+    monkeypatch.setattr(worker.signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler))
+    pacer = TogglingPacer()
+
+    def mail_round():
+        if pacer.batches == 7:
+            handlers[signal.SIGTERM](signal.SIGTERM, None)
+        return True
+
+    for name in ("close_due", "anonymise_due", "analyze_grown_tables", "render_due", "fold_all"):
+        monkeypatch.setattr(worker, name, lambda: 0)
+    monkeypatch.setattr(worker, "watch_due", lambda: (0, 0))
+    monkeypatch.setattr(worker.cwc, "queue_approved_letters", lambda: 0)
+    monkeypatch.setattr(worker.cwc, "post_due", lambda: None)
+    monkeypatch.setattr(worker, "mail_round", mail_round)
+    log = Lines()
+    monkeypatch.setattr(worker, "log", log)
+    with app.app_context():
+        worker.run_worker(poll_interval=0.001, pacer=pacer)
+    assert pacer.batches == 8  # contended four times, free four times
+    lines = log.lines
+    assert sum("the CPUs are contended" in line for line in lines) == 1
+    assert sum("the CPUs are free" in line for line in lines) == 1
